@@ -1,0 +1,22 @@
+#!/usr/bin/env bash
+# Installs the Debian packages tfm needs to build, test and benchmark, when they are missing.
+# Usage: scripts/install-deps.sh [--with-torch]   (--with-torch adds the PyTorch used by bench/ and tests/golden/)
+set -euo pipefail
+
+packages=(build-essential cmake pkg-config libdnnl-dev libsentencepiece-dev nlohmann-json3-dev
+          libcli11-dev zlib1g-dev libgtest-dev libbenchmark-dev)
+if [[ "${1:-}" == "--with-torch" ]]; then
+  # PyTorch uses the system BLAS: without an optimised one it runs on the slow reference BLAS.
+  packages+=(python3-torch python3-numpy libopenblas0-pthread)
+fi
+
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if ((${#missing[@]})); then
+  echo "Installing missing packages: ${missing[*]}"
+  sudo_cmd=(); [[ $(id -u) -ne 0 ]] && sudo_cmd=(sudo)
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq "${missing[@]}"
+fi

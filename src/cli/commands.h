@@ -1,0 +1,9 @@
+#pragma once
+// One function per subcommand: each adds its options and its action to the app.
+#include <CLI/CLI.hpp>
+
+namespace tfm::cli {
+
+void add_bench_command(CLI::App& app);
+
+}  // namespace tfm::cli

@@ -1,0 +1,59 @@
+#include "tensor/parameters.h"
+
+#include <cmath>
+#include <stdexcept>
+
+namespace tfm {
+
+Param ParameterSet::add(const std::string& name, Shape shape) {
+  if (find(name)) throw std::logic_error("parameter registered twice: " + name);
+  const int64_t n = shape.numel();
+  storage_.push_back(std::make_unique<float[]>(2 * n));  // value then grad, zeroed
+  float* base = storage_.back().get();
+  Param param{Tensor{base, shape}, Tensor{base + n, shape}};
+  entries_.push_back({name, param});
+  return param;
+}
+
+const ParameterSet::Entry* ParameterSet::find(const std::string& name) const {
+  for (const Entry& e : entries_)
+    if (e.name == name) return &e;
+  return nullptr;
+}
+
+int64_t ParameterSet::total_numel() const {
+  int64_t n = 0;
+  for (const Entry& e : entries_) n += e.param.value.numel();
+  return n;
+}
+
+void ParameterSet::zero_grads() {
+  for (const Entry& e : entries_) {
+    float* g = e.param.grad.data;
+    const int64_t n = e.param.grad.numel();
+#pragma omp parallel for schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) g[i] = 0.0f;
+  }
+}
+
+double ParameterSet::grad_norm() const {
+  double sum = 0.0;
+  for (const Entry& e : entries_) {
+    const float* g = e.param.grad.data;
+    const int64_t n = e.param.grad.numel();
+#pragma omp parallel for reduction(+ : sum) schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) sum += double(g[i]) * g[i];
+  }
+  return std::sqrt(sum);
+}
+
+void ParameterSet::scale_grads(float factor) {
+  for (const Entry& e : entries_) {
+    float* g = e.param.grad.data;
+    const int64_t n = e.param.grad.numel();
+#pragma omp parallel for schedule(static) if (n > 65536)
+    for (int64_t i = 0; i < n; ++i) g[i] *= factor;
+  }
+}
+
+}  // namespace tfm

@@ -18,6 +18,7 @@ class Shape {
   }
   int rank() const { return rank_; }
   int64_t operator[](int i) const { assert(i >= 0 && i < rank_); return dims_[i]; }
+  void set(int i, int64_t d) { assert(i >= 0 && i < rank_); dims_[i] = d; }
   int64_t numel() const {
     int64_t n = 1;
     for (int i = 0; i < rank_; ++i) n *= dims_[i];
@@ -45,10 +46,13 @@ struct Tensor {
   int64_t cols() const { return shape.rank() == 0 ? 1 : shape[shape.rank() - 1]; }
   int64_t rows() const { return cols() == 0 ? 0 : numel() / cols(); }
   float* row(int64_t r) const { return data + r * cols(); }
-  // Rows [begin, begin + count) of a tensor read as a matrix.
-  Tensor row_slice(int64_t begin, int64_t count) const {
-    assert(begin >= 0 && begin + count <= rows());
-    return Tensor{data + begin * cols(), Shape{count, cols()}};
+  // Entries [begin, begin + count) along the first dimension.
+  Tensor slice(int64_t begin, int64_t count) const {
+    assert(shape.rank() >= 1 && begin >= 0 && begin + count <= shape[0]);
+    const int64_t stride = shape[0] == 0 ? 0 : numel() / shape[0];
+    Shape s = shape;
+    s.set(0, count);
+    return Tensor{data + begin * stride, s};
   }
 };
 
@@ -56,9 +60,10 @@ struct Tensor {
 struct Param {
   Tensor value;
   Tensor grad;
-  // Rows [begin, begin + count) of both, for a weight that several products share (in_proj).
-  Param row_slice(int64_t begin, int64_t count) const {
-    return Param{value.row_slice(begin, count), grad.row_slice(begin, count)};
+  // Entries [begin, begin + count) along the first dimension of both, for a weight that
+  // several products share (in_proj).
+  Param slice(int64_t begin, int64_t count) const {
+    return Param{value.slice(begin, count), grad.slice(begin, count)};
   }
 };
 

@@ -1,0 +1,56 @@
+#include "kernels/activation.h"
+
+#include <cmath>
+#include <numbers>
+
+namespace tfm::kernels {
+
+namespace {
+
+// Exact GELU, x * Phi(x), as torch.nn.functional.gelu computes it by default.
+inline float gelu(float x) { return 0.5f * x * (1.0f + std::erf(x * float(std::numbers::sqrt2 / 2))); }
+
+inline float gelu_derivative(float x) {
+  const float cdf = 0.5f * (1.0f + std::erf(x * float(std::numbers::sqrt2 / 2)));
+  const float pdf = std::exp(-0.5f * x * x) * float(0.5 * std::numbers::inv_sqrtpi * std::numbers::sqrt2);
+  return cdf + x * pdf;
+}
+
+template <Activation kAct>
+void forward(const float* u, const Dropout& d, float* h, int64_t n) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    float v = kAct == Activation::ReLU ? (u[i] > 0.0f ? u[i] : 0.0f) : gelu(u[i]);
+    if (d.active()) v *= d.scale(uint32_t(i));
+    h[i] = v;
+  }
+}
+
+template <Activation kAct>
+void backward(const float* u, const float* dh, const Dropout& d, float* du, int64_t n) {
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < n; ++i) {
+    float g = kAct == Activation::ReLU ? (u[i] > 0.0f ? dh[i] : 0.0f) : dh[i] * gelu_derivative(u[i]);
+    if (d.active()) g *= d.scale(uint32_t(i));
+    du[i] = g;
+  }
+}
+
+}  // namespace
+
+void activation_forward(Activation act, const float* u, const Dropout& d, float* h, int64_t n) {
+  if (act == Activation::ReLU)
+    forward<Activation::ReLU>(u, d, h, n);
+  else
+    forward<Activation::GELU>(u, d, h, n);
+}
+
+void activation_backward(Activation act, const float* u, const float* dh, const Dropout& d, float* du,
+                         int64_t n) {
+  if (act == Activation::ReLU)
+    backward<Activation::ReLU>(u, dh, d, du, n);
+  else
+    backward<Activation::GELU>(u, dh, d, du, n);
+}
+
+}  // namespace tfm::kernels

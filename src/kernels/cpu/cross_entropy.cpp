@@ -1,0 +1,69 @@
+#include "kernels/cross_entropy.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tfm::kernels {
+
+namespace {
+
+struct RowStats {
+  float max;
+  float log_sum_exp;  // log sum_k exp(z_k), computed stably
+  double sum;         // sum_k z_k
+};
+
+RowStats row_stats(const float* z, int64_t vocab) {
+  float max = z[0];
+  for (int64_t k = 1; k < vocab; ++k) max = std::max(max, z[k]);
+  float sum_exp = 0.0f;
+  double sum = 0.0;
+#pragma omp simd reduction(+ : sum_exp, sum)
+  for (int64_t k = 0; k < vocab; ++k) {
+    sum_exp += std::exp(z[k] - max);
+    sum += z[k];
+  }
+  return {max, max + std::log(sum_exp), sum};
+}
+
+}  // namespace
+
+CrossEntropyResult cross_entropy(float* logits, const int32_t* targets, int64_t rows, int64_t vocab,
+                                 int32_t ignore_id, float smoothing, float grad_scale) {
+  double loss_sum = 0.0, nll_sum = 0.0;
+  int64_t tokens = 0;
+#pragma omp parallel for schedule(static) reduction(+ : loss_sum, nll_sum, tokens)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* z = logits + r * vocab;
+    const int32_t target = targets[r];
+    if (target == ignore_id) {
+      if (grad_scale != 0.0f) std::fill(z, z + vocab, 0.0f);
+      continue;
+    }
+    const RowStats st = row_stats(z, vocab);
+    const double nll = double(st.log_sum_exp) - z[target];
+    // -sum_k log p_k / vocab = lse - mean(z)
+    const double uniform_loss = double(st.log_sum_exp) - st.sum / double(vocab);
+    loss_sum += (1.0 - smoothing) * nll + smoothing * uniform_loss;
+    nll_sum += nll;
+    ++tokens;
+    if (grad_scale != 0.0f) {
+      const float off_target = smoothing / float(vocab);
+#pragma omp simd
+      for (int64_t k = 0; k < vocab; ++k) z[k] = (std::exp(z[k] - st.log_sum_exp) - off_target) * grad_scale;
+      z[target] -= (1.0f - smoothing) * grad_scale;
+    }
+  }
+  return {loss_sum, nll_sum, tokens};
+}
+
+void log_softmax(float* logits, int64_t rows, int64_t vocab) {
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < rows; ++r) {
+    float* z = logits + r * vocab;
+    const float lse = row_stats(z, vocab).log_sum_exp;
+    for (int64_t k = 0; k < vocab; ++k) z[k] -= lse;
+  }
+}
+
+}  // namespace tfm::kernels

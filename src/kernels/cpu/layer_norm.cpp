@@ -1,0 +1,97 @@
+#include "kernels/layer_norm.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace tfm::kernels {
+
+void layer_norm_forward(const LayerNormShape& shape, const float* x, const float* s, const Dropout& s_dropout,
+                        const float* gamma, const float* beta, float* residual_out, float* y, float* mean,
+                        float* rstd) {
+  const int64_t cols = shape.cols;
+#pragma omp parallel for schedule(static)
+  for (int64_t r = 0; r < shape.rows; ++r) {
+    const float* xr = x + r * cols;
+    float* yr = y + r * cols;
+    // The residual sum goes through y's row, which stays in cache for the normalisation.
+    if (s) {
+      const float* sr = s + r * cols;
+      if (s_dropout.active()) {
+        const uint32_t base = static_cast<uint32_t>(r * cols);
+        for (int64_t c = 0; c < cols; ++c) yr[c] = xr[c] + sr[c] * s_dropout.scale(base + uint32_t(c));
+      } else {
+        for (int64_t c = 0; c < cols; ++c) yr[c] = xr[c] + sr[c];
+      }
+      if (residual_out) std::copy(yr, yr + cols, residual_out + r * cols);
+      xr = yr;
+    }
+    float sum = 0.0f;
+    for (int64_t c = 0; c < cols; ++c) sum += xr[c];
+    const float mu = sum / float(cols);
+    float var = 0.0f;
+    for (int64_t c = 0; c < cols; ++c) var += (xr[c] - mu) * (xr[c] - mu);
+    const float inv_std = 1.0f / std::sqrt(var / float(cols) + shape.eps);
+    for (int64_t c = 0; c < cols; ++c) yr[c] = (xr[c] - mu) * inv_std * gamma[c] + beta[c];
+    mean[r] = mu;
+    rstd[r] = inv_std;
+  }
+}
+
+void layer_norm_backward(const LayerNormShape& shape, const float* dy, const float* r, const float* mean,
+                         const float* rstd, const float* gamma, float* dr, bool accumulate, float* dgamma,
+                         float* dbeta) {
+  const int64_t cols = shape.cols;
+  // dr = rstd * (g - mean(g) - r_hat * mean(g * r_hat)) with g = dy * gamma.
+#pragma omp parallel for schedule(static)
+  for (int64_t i = 0; i < shape.rows; ++i) {
+    const float* dyi = dy + i * cols;
+    const float* ri = r + i * cols;
+    float* dri = dr + i * cols;
+    const float mu = mean[i], inv_std = rstd[i];
+    float g_mean = 0.0f, g_rhat_mean = 0.0f;
+    for (int64_t c = 0; c < cols; ++c) {
+      const float g = dyi[c] * gamma[c];
+      g_mean += g;
+      g_rhat_mean += g * (ri[c] - mu) * inv_std;
+    }
+    g_mean /= float(cols);
+    g_rhat_mean /= float(cols);
+    for (int64_t c = 0; c < cols; ++c) {
+      const float r_hat = (ri[c] - mu) * inv_std;
+      const float d = inv_std * (dyi[c] * gamma[c] - g_mean - r_hat * g_rhat_mean);
+      dri[c] = accumulate ? dri[c] + d : d;
+    }
+  }
+  // Parameter gradients sum over rows: split the columns across threads instead, so no two
+  // threads write the same element.
+  constexpr int64_t kBlock = 64;
+#pragma omp parallel for schedule(static)
+  for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
+    const int64_t c1 = std::min(cols, c0 + kBlock);
+    for (int64_t i = 0; i < shape.rows; ++i) {
+      const float* dyi = dy + i * cols;
+      const float* ri = r + i * cols;
+      for (int64_t c = c0; c < c1; ++c) {
+        dgamma[c] += dyi[c] * (ri[c] - mean[i]) * rstd[i];
+        dbeta[c] += dyi[c];
+      }
+    }
+  }
+}
+
+void residual_add(const float* x, const float* s, const Dropout& s_dropout, float* r, int64_t n) {
+  if (s_dropout.active()) {
+#pragma omp parallel for schedule(static) if (n > 32768)
+    for (int64_t i = 0; i < n; ++i) r[i] = x[i] + s[i] * s_dropout.scale(uint32_t(i));
+  } else {
+#pragma omp parallel for schedule(static) if (n > 32768)
+    for (int64_t i = 0; i < n; ++i) r[i] = x[i] + s[i];
+  }
+}
+
+void add_in_place(float* dst, const float* src, int64_t n) {
+#pragma omp parallel for schedule(static) if (n > 32768)
+  for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
+}
+
+}  // namespace tfm::kernels

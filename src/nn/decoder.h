@@ -1,0 +1,34 @@
+#pragma once
+// The decoder (paper §3.1): target embedding + positional encoding, N identical layers
+// attending to the encoder output, and an optional final LayerNorm.
+#include <optional>
+#include <vector>
+
+#include "io/model_config.h"
+#include "nn/decoder_layer.h"
+#include "nn/embedding.h"
+#include "nn/layer_norm.h"
+
+namespace tfm::nn {
+
+class Decoder {
+ public:
+  Decoder(ParameterSet& params, const io::ModelConfig& config, Param embedding_table,
+          const PositionalEncoding& positions);
+
+  // Teacher forcing: ids [batch, len] (BOS + target), every position in parallel, each one
+  // seeing only itself and earlier positions. Returns [batch * len, d_model].
+  Tensor forward(StepContext& ctx, const int32_t* ids, const int32_t* lengths, int64_t batch, int64_t len,
+                 const Tensor& memory, const int32_t* memory_lengths);
+  // Backward to the embedding table; adds the gradient of memory into dmemory.
+  void backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory);
+
+  const std::vector<DecoderLayer>& layers() const { return layers_; }
+
+ private:
+  Embedding embedding_;
+  std::vector<DecoderLayer> layers_;
+  std::optional<LayerNorm> final_norm_;
+};
+
+}  // namespace tfm::nn

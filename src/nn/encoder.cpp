@@ -1,0 +1,32 @@
+#include "nn/encoder.h"
+
+namespace tfm::nn {
+
+Encoder::Encoder(ParameterSet& params, const io::ModelConfig& c, Param embedding_table,
+                 const PositionalEncoding& positions)
+    : embedding_(embedding_table, positions, float(c.dropout), "src_embed.dropout") {
+  layers_.reserve(c.num_encoder_layers);
+  for (int i = 0; i < c.num_encoder_layers; ++i)
+    layers_.emplace_back(params, "encoder.layers." + std::to_string(i), c);
+  if (c.encoder_final_norm) final_norm_.emplace(params, "encoder.norm", c.d_model, float(c.layer_norm_eps));
+}
+
+Tensor Encoder::forward(StepContext& ctx, const int32_t* ids, const int32_t* lengths, int64_t batch, int64_t len) {
+  batch_ = batch;
+  const AttentionMask mask{lengths, false};
+  Tensor x = embedding_.forward(ctx, ids, batch, len);
+  for (EncoderLayer& layer : layers_) x = layer.forward(ctx, x, batch, mask);
+  return final_norm_ ? final_norm_->forward(ctx, x) : x;
+}
+
+void Encoder::backward(StepContext& ctx, const Tensor& dmemory) {
+  Tensor dx = dmemory;
+  if (final_norm_) {
+    dx = ctx.workspace.take(dmemory.shape);
+    final_norm_->backward(ctx, dmemory, dx, false);
+  }
+  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) dx = layer->backward(ctx, dx);
+  embedding_.backward(ctx, dx);
+}
+
+}  // namespace tfm::nn

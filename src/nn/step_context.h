@@ -1,0 +1,34 @@
+#pragma once
+// What every layer's forward and backward need besides its inputs: where to put tensors,
+// and whether (and with which random stream) to apply dropout.
+#include <cstdint>
+#include <string_view>
+
+#include "kernels/dropout.h"
+#include "tensor/random.h"
+#include "tensor/workspace.h"
+
+namespace tfm::nn {
+
+struct StepContext {
+  Workspace& workspace;
+  bool training = false;  // dropout on
+  uint64_t seed = 0;      // run seed
+  uint64_t step = 0;      // optimizer step: a new dropout mask every step
+
+  // Dropout for one site of the model; off outside training.
+  kernels::Dropout dropout(float p, uint32_t site) const {
+    if (!training || p <= 0.0f) return {};
+    return {p, stream_key(seed, step, site)};
+  }
+};
+
+// A stable id for a dropout site from its name ("decoder.layers.2.dropout1"), so masks do
+// not change when unrelated layers are added.
+inline uint32_t dropout_site(std::string_view name) {
+  uint32_t h = 2166136261u;  // FNV-1a
+  for (char c : name) h = (h ^ static_cast<unsigned char>(c)) * 16777619u;
+  return h;
+}
+
+}  // namespace tfm::nn

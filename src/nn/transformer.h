@@ -1,0 +1,54 @@
+#pragma once
+// The whole encoder-decoder model (paper Figure 1): embeddings, encoder, decoder, generator.
+// Owns the parameters; a training step is forward(), then loss_backward().
+#include <cstdint>
+
+#include "io/model_config.h"
+#include "kernels/cross_entropy.h"
+#include "nn/decoder.h"
+#include "nn/encoder.h"
+#include "nn/generator.h"
+#include "nn/positional_encoding.h"
+#include "tensor/parameters.h"
+#include "train/batch.h"
+
+namespace tfm::nn {
+
+class Transformer {
+ public:
+  explicit Transformer(const io::ModelConfig& config);
+  Transformer(const Transformer&) = delete;
+  Transformer& operator=(const Transformer&) = delete;
+
+  const io::ModelConfig& config() const { return config_; }
+  ParameterSet& parameters() { return params_; }
+  const ParameterSet& parameters() const { return params_; }
+
+  // Fresh weights: Xavier-uniform matrices (as nn.Transformer), embeddings N(0, 1/d_model)
+  // (their sqrt(d_model) scale then gives unit variance), LayerNorm 1 and 0, biases 0.
+  void initialize(uint64_t seed);
+
+  // Teacher-forced forward of a whole batch: logits [batch * tgt_len, vocab].
+  Tensor forward(StepContext& ctx, const Batch& batch);
+
+  // Label-smoothed cross-entropy of the logits of the last forward() (which it overwrites),
+  // and its gradient times grad_scale added into every parameter's grad.
+  kernels::CrossEntropyResult loss_backward(StepContext& ctx, const Batch& batch, float label_smoothing,
+                                            float grad_scale);
+
+  const Encoder& encoder() const { return encoder_; }
+  const Decoder& decoder() const { return decoder_; }
+
+ private:
+  io::ModelConfig config_;
+  ParameterSet params_;
+  PositionalEncoding positions_;
+  Param src_embed_, tgt_embed_, generator_weight_, generator_bias_;
+  Encoder encoder_;
+  Decoder decoder_;
+  Generator generator_;
+  // Saved by forward for loss_backward.
+  Tensor memory_, logits_;
+};
+
+}  // namespace tfm::nn

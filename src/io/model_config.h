@@ -30,3 +30,15 @@ struct ModelConfig {
 };
 
 }  // namespace tfm::io
+
+namespace tfm::io {
+// Placeholder: presets S and B only.
+inline ModelConfig load_config_arg(const std::string& arg) {
+  ModelConfig c;
+  c.tie_embeddings = true;
+  if (arg == "S") {
+    c.d_model = 256; c.nhead = 4; c.dim_feedforward = 1024; c.num_encoder_layers = c.num_decoder_layers = 3;
+  }
+  return c;
+}
+}  // namespace tfm::io

@@ -20,6 +20,30 @@ Tensor Decoder::forward(StepContext& ctx, const int32_t* ids, const int32_t* len
   return final_norm_ ? final_norm_->forward(ctx, x) : x;
 }
 
+DecoderCache Decoder::start(StepContext& ctx, const Tensor& memory, const int32_t* source_lengths, int64_t sentences,
+                           int64_t source_len, int64_t rows_per_sentence, int64_t capacity) {
+  DecoderCache cache;
+  cache.d_model = memory.cols();
+  cache.rows = sentences * rows_per_sentence;
+  cache.capacity = capacity;
+  cache.source_len = source_len;
+  cache.source_lengths.assign(source_lengths, source_lengths + sentences);
+  for (int64_t r = 0; r < cache.rows; ++r) cache.source_of_row.push_back(int32_t(r / rows_per_sentence));
+  for (DecoderLayer& layer : layers_) {
+    Tensor kv = layer.project_memory(ctx, memory);
+    cache.layers.push_back({std::vector<float>(cache.rows * capacity * 2 * cache.d_model),
+                            std::vector<float>(kv.data, kv.data + kv.numel())});
+  }
+  return cache;
+}
+
+Tensor Decoder::step(StepContext& ctx, const int32_t* ids, DecoderCache& cache) {
+  Tensor x = embedding_.forward(ctx, ids, cache.rows, 1, cache.length);
+  for (size_t i = 0; i < layers_.size(); ++i) x = layers_[i].step(ctx, x, cache, cache.layers[i]);
+  ++cache.length;
+  return final_norm_ ? final_norm_->forward(ctx, x) : x;
+}
+
 void Decoder::backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory) {
   Tensor dx = dy;
   if (final_norm_) {

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "io/model_config.h"
+#include "nn/decoder_cache.h"
 #include "nn/decoder_layer.h"
 #include "nn/embedding.h"
 #include "nn/layer_norm.h"
@@ -22,6 +23,13 @@ class Decoder {
                  const Tensor& memory, const int32_t* memory_lengths);
   // Backward to the embedding table; adds the gradient of memory into dmemory.
   void backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory);
+
+  // Incremental decoding. start() prepares a cache for `rows_per_sentence` hypotheses of
+  // each sentence of memory [sentences * source_len, d_model], room for `capacity` positions.
+  DecoderCache start(StepContext& ctx, const Tensor& memory, const int32_t* source_lengths, int64_t sentences,
+                     int64_t source_len, int64_t rows_per_sentence, int64_t capacity);
+  // One position for every row of the cache: ids [rows] -> [rows, d_model].
+  Tensor step(StepContext& ctx, const int32_t* ids, DecoderCache& cache);
 
   const std::vector<DecoderLayer>& layers() const { return layers_; }
 

@@ -27,6 +27,18 @@ Tensor DecoderLayer::forward(StepContext& ctx, const Tensor& x, const Tensor& me
   return ff_block_.output(ctx, h2_, transformed);
 }
 
+Tensor DecoderLayer::step(StepContext& ctx, const Tensor& x, DecoderCache& cache, DecoderCache::Layer& layer_cache) {
+  Tensor attended = self_attn_.step_self(ctx, self_attn_block_.sublayer_input(ctx, x), layer_cache.self_kv.data(),
+                                         cache.capacity, cache.length);
+  Tensor h1 = self_attn_block_.output(ctx, x, attended);
+  Tensor looked_up = cross_attn_.step_cross(ctx, cross_attn_block_.sublayer_input(ctx, h1),
+                                            layer_cache.memory_kv.data(), cache.source_len,
+                                            cache.source_lengths.data(), cache.source_of_row.data());
+  Tensor h2 = cross_attn_block_.output(ctx, h1, looked_up);
+  Tensor transformed = feed_forward_.forward(ctx, ff_block_.sublayer_input(ctx, h2));
+  return ff_block_.output(ctx, h2, transformed);
+}
+
 Tensor DecoderLayer::backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory) {
   auto [dh2, dtransformed] = ff_block_.output_backward(ctx, dy);
   ff_block_.sublayer_input_backward(ctx, feed_forward_.backward(ctx, dtransformed), dh2);

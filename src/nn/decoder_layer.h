@@ -5,6 +5,7 @@
 
 #include "io/model_config.h"
 #include "nn/add_norm.h"
+#include "nn/decoder_cache.h"
 #include "nn/feed_forward.h"
 #include "nn/multi_head_attention.h"
 
@@ -19,6 +20,11 @@ class DecoderLayer {
                  const AttentionMask& self_mask, const AttentionMask& memory_mask);
   // Returns dx; adds the gradient of memory into dmemory.
   Tensor backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory);
+
+  // Incremental decoding: x [rows, d_model] is the newest position of each row.
+  Tensor step(StepContext& ctx, const Tensor& x, DecoderCache& cache, DecoderCache::Layer& layer_cache);
+  // The encoder-side keys and values this layer reads at every step.
+  Tensor project_memory(StepContext& ctx, const Tensor& memory) { return cross_attn_.project_memory(ctx, memory); }
 
   const MultiHeadAttention& self_attention() const { return self_attn_; }
   const MultiHeadAttention& cross_attention() const { return cross_attn_; }

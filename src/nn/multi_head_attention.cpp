@@ -1,5 +1,7 @@
 #include "nn/multi_head_attention.h"
 
+#include <algorithm>
+
 namespace tfm::nn {
 
 MultiHeadAttention::MultiHeadAttention(ParameterSet& params, const std::string& name, int d_model, int heads,
@@ -68,6 +70,38 @@ Tensor MultiHeadAttention::backward_cross(StepContext& ctx, const Tensor& dy, Te
                               {dkv.data + d, 2 * d});
   kv_proj_.backward(ctx, memory_, dkv, &dmemory);
   return q_proj_.backward(ctx, x_, dq);
+}
+
+Tensor MultiHeadAttention::step_self(StepContext& ctx, const Tensor& x, float* cache_kv, int64_t capacity,
+                                     int64_t position) {
+  const int64_t rows = x.rows(), d = d_model_;
+  Tensor qkv = qkv_proj_.forward(ctx, x);  // [rows, 3 d_model]: Q | K | V
+  for (int64_t r = 0; r < rows; ++r)
+    std::copy(qkv.row(r) + d, qkv.row(r) + 3 * d, cache_kv + (r * capacity + position) * 2 * d);
+  kernels::AttentionShape s = shape(rows, 1, position + 1, {});
+  s.kv_stride = capacity;
+  probs_ = ctx.workspace.take({rows, heads_, 1, position + 1});
+  context_ = ctx.workspace.take({rows, d});
+  kernels::attention_forward(s, {qkv.data, 3 * d}, {cache_kv, 2 * d}, {cache_kv + d, 2 * d}, {}, probs_.data,
+                             {context_.data, d});
+  return out_proj_.forward(ctx, context_);
+}
+
+Tensor MultiHeadAttention::project_memory(StepContext& ctx, const Tensor& memory) {
+  return kv_proj_.forward(ctx, memory);
+}
+
+Tensor MultiHeadAttention::step_cross(StepContext& ctx, const Tensor& x, const float* memory_kv, int64_t source_len,
+                                      const int32_t* source_lengths, const int32_t* source_of_row) {
+  const int64_t rows = x.rows(), d = d_model_;
+  Tensor q = q_proj_.forward(ctx, x);
+  kernels::AttentionShape s = shape(rows, 1, source_len, {source_lengths, false});
+  s.kv_index = source_of_row;
+  probs_ = ctx.workspace.take({rows, heads_, 1, source_len});
+  context_ = ctx.workspace.take({rows, d});
+  kernels::attention_forward(s, {q.data, d}, {memory_kv, 2 * d}, {memory_kv + d, 2 * d}, {}, probs_.data,
+                             {context_.data, d});
+  return out_proj_.forward(ctx, context_);
 }
 
 }  // namespace tfm::nn

@@ -37,6 +37,18 @@ class MultiHeadAttention {
   // Returns dx; adds d memory into dmemory.
   Tensor backward_cross(StepContext& ctx, const Tensor& dy, Tensor& dmemory);
 
+  // Incremental decoding. Self-attention of one new position per row: x [rows, d_model];
+  // its keys and values are written at `position` of the cache ([rows, capacity, 2 d_model])
+  // and it attends to positions 0..position.
+  Tensor step_self(StepContext& ctx, const Tensor& x, float* cache_kv, int64_t capacity, int64_t position);
+  // Keys and values of the encoder output, once per sentence: memory [rows, d_model] ->
+  // kv [rows, 2 d_model].
+  Tensor project_memory(StepContext& ctx, const Tensor& memory);
+  // Encoder-decoder attention of one position per row over the projected memory; row r
+  // reads sentence source_of_row[r].
+  Tensor step_cross(StepContext& ctx, const Tensor& x, const float* memory_kv, int64_t source_len,
+                    const int32_t* source_lengths, const int32_t* source_of_row);
+
   // The attention weights of the last forward, [batch, heads, q_len, kv_len] (for inspection).
   const Tensor& weights() const { return probs_; }
 

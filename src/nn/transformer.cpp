@@ -50,6 +50,12 @@ Tensor Transformer::forward(StepContext& ctx, const Batch& b) {
   return logits_;
 }
 
+Tensor Transformer::decode_step(StepContext& ctx, const int32_t* ids, DecoderCache& cache) {
+  Tensor log_probs = generator_.forward(ctx, decoder_.step(ctx, ids, cache));
+  kernels::log_softmax(log_probs.data, log_probs.rows(), log_probs.cols());
+  return log_probs;
+}
+
 kernels::CrossEntropyResult Transformer::loss_backward(StepContext& ctx, const Batch& b, float label_smoothing,
                                                        float grad_scale) {
   const kernels::CrossEntropyResult loss =

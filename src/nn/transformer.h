@@ -36,6 +36,19 @@ class Transformer {
   kernels::CrossEntropyResult loss_backward(StepContext& ctx, const Batch& batch, float label_smoothing,
                                             float grad_scale);
 
+  // Inference. The encoder output for source ids [batch, len] -> [batch * len, d_model].
+  Tensor encode(StepContext& ctx, const int32_t* ids, const int32_t* lengths, int64_t batch, int64_t len) {
+    return encoder_.forward(ctx, ids, lengths, batch, len);
+  }
+  // The decoder of a translation in progress, see Decoder::start.
+  DecoderCache start_decoding(StepContext& ctx, const Tensor& memory, const int32_t* lengths, int64_t batch,
+                              int64_t len, int64_t rows_per_sentence, int64_t capacity) {
+    return decoder_.start(ctx, memory, lengths, batch, len, rows_per_sentence, capacity);
+  }
+  // Log-probabilities of the next token of every row given ids [rows], the tokens just
+  // decoded: [rows, vocab].
+  Tensor decode_step(StepContext& ctx, const int32_t* ids, DecoderCache& cache);
+
   const Encoder& encoder() const { return encoder_; }
   const Decoder& decoder() const { return decoder_; }
 

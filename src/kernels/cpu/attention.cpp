@@ -1,6 +1,7 @@
 #include "kernels/attention.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
 #include <limits>
 #include <vector>
@@ -23,7 +24,7 @@ inline void axpy(float alpha, const float* x, float* y, int64_t n) {
 
 // Keys [0, visible) are the ones query i of sentence b may attend to.
 inline int64_t visible_keys(const AttentionShape& s, int64_t b, int64_t i) {
-  int64_t n = s.key_lengths ? std::min<int64_t>(s.kv_len, s.key_lengths[b]) : s.kv_len;
+  int64_t n = s.key_lengths ? std::min<int64_t>(s.kv_len, s.key_lengths[s.kv_sentence(b)]) : s.kv_len;
   if (s.causal) n = std::min(n, i + (s.kv_len - s.q_len) + 1);
   return std::max<int64_t>(n, 0);
 }
@@ -41,8 +42,8 @@ inline uint32_t weight_index(const AttentionShape& s, int64_t b, int64_t h, int6
 
 }  // namespace
 
-void attention_forward(const AttentionShape& s, RowView q, RowView k, RowView v, const Dropout& d,
-                       float* probs, RowView out) {
+void attention_forward(const AttentionShape& s, ConstRowView q, ConstRowView k, ConstRowView v,
+                       const Dropout& d, float* probs, RowView out) {
   const float scale = 1.0f / std::sqrt(float(s.head_dim));
 #pragma omp parallel
   {
@@ -56,7 +57,7 @@ void attention_forward(const AttentionShape& s, RowView q, RowView k, RowView v,
           const int64_t n = visible_keys(s, b, i);
           float max_score = -std::numeric_limits<float>::infinity();
           for (int64_t j = 0; j < n; ++j) {
-            weights[j] = dot(qi, k.data + (b * s.kv_len + j) * k.ld + h * s.head_dim, s.head_dim) * scale;
+            weights[j] = dot(qi, k.data + s.key_row(b, j) * k.ld + h * s.head_dim, s.head_dim) * scale;
             max_score = std::max(max_score, weights[j]);
           }
           float sum = 0.0f;
@@ -73,7 +74,7 @@ void attention_forward(const AttentionShape& s, RowView q, RowView k, RowView v,
           const uint32_t base = weight_index(s, b, h, i);
           for (int64_t j = 0; j < n; ++j) {
             const float w = d.active() ? weights[j] * d.scale(base + uint32_t(j)) : weights[j];
-            axpy(w, v.data + (b * s.kv_len + j) * v.ld + h * s.head_dim, oi, s.head_dim);
+            axpy(w, v.data + s.key_row(b, j) * v.ld + h * s.head_dim, oi, s.head_dim);
           }
         }
       }
@@ -81,8 +82,9 @@ void attention_forward(const AttentionShape& s, RowView q, RowView k, RowView v,
   }
 }
 
-void attention_backward(const AttentionShape& s, RowView q, RowView k, RowView v, const float* probs,
-                        const Dropout& d, RowView dout, RowView dq, RowView dk, RowView dv) {
+void attention_backward(const AttentionShape& s, ConstRowView q, ConstRowView k, ConstRowView v,
+                        const float* probs, const Dropout& d, ConstRowView dout, RowView dq, RowView dk, RowView dv) {
+  assert(!s.kv_index && (s.kv_stride == 0 || s.kv_stride == s.kv_len));
   const float scale = 1.0f / std::sqrt(float(s.head_dim));
 #pragma omp parallel
   {

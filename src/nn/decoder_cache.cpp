@@ -1,0 +1,24 @@
+#include "nn/decoder_cache.h"
+
+#include <algorithm>
+
+namespace tfm::nn {
+
+void DecoderCache::select_rows(const std::vector<int32_t>& origin) {
+  const int64_t row_floats = capacity * 2 * d_model;
+  const int64_t used_floats = length * 2 * d_model;
+  for (Layer& layer : layers) {
+    std::vector<float> selected(origin.size() * row_floats);
+    for (size_t r = 0; r < origin.size(); ++r) {
+      const float* from = layer.self_kv.data() + origin[r] * row_floats;
+      std::copy(from, from + used_floats, selected.data() + r * row_floats);
+    }
+    layer.self_kv.swap(selected);
+  }
+  std::vector<int32_t> sources(origin.size());
+  for (size_t r = 0; r < origin.size(); ++r) sources[r] = source_of_row[origin[r]];
+  source_of_row.swap(sources);
+  rows = int64_t(origin.size());
+}
+
+}  // namespace tfm::nn

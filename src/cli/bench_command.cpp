@@ -12,9 +12,11 @@
 #include "cli/commands.h"
 #include "io/model_config.h"
 #include "kernels/cross_entropy.h"
+#include "kernels/gemm_peak.h"
 #include "kernels/matmul.h"
 #include "nn/transformer.h"
 #include "tensor/random.h"
+#include "train/flops.h"
 #include "train/schedule.h"
 #include "train/train_step.h"
 
@@ -46,6 +48,23 @@ Batch random_batch(const io::ModelConfig& c, int batch_size, int src_len, int tg
   b.src_lengths.assign(batch_size, src_len);
   b.tgt_lengths.assign(batch_size, tgt_len);
   return b;
+}
+
+// The matrix-product peak on the shapes a training step of this model runs: the best rate
+// over its projections, feed-forward and generator products, forward and backward.
+double training_gemm_peak(const io::ModelConfig& c, int64_t tokens) {
+  const int64_t d = c.d_model, ff = c.dim_feedforward, v = c.vocab_size;
+  const kernels::GemmShape shapes[] = {
+      {tokens, 3 * d, d, false, true},  // Q, K, V projection
+      {tokens, ff, d, false, true},     // FFN up
+      {tokens, d, ff, false, true},     // FFN down
+      {tokens, v, d, false, true},      // generator
+      {tokens, d, v, false, false},     // generator backward, d input
+      {v, d, tokens, true, false},      // generator backward, d weight
+  };
+  double best = 0.0;
+  for (const auto& s : shapes) best = std::max(best, kernels::measure_gemm_gflops(s));
+  return best;
 }
 
 double peak_rss_mb() {
@@ -82,6 +101,10 @@ void run_bench(const BenchOptions& o) {
   for (int i = 0; i < steps; ++i) run_step();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   const double tok_per_s = double(o.batch) * o.tgt_len * steps / seconds;
+  const double flops_per_step = (train ? 3.0 : 1.0) * train::forward_flops(config, o.batch, o.src_len, o.tgt_len);
+  const double model_gflops = flops_per_step * steps / seconds / 1e9;
+  const double peak_gflops = training_gemm_peak(config, int64_t(o.batch) * o.tgt_len);
+  const double mfu = model_gflops / peak_gflops;
 
   if (o.json) {
     nlohmann::json j = {{"impl", "tfm"},          {"mode", o.mode},
@@ -89,12 +112,15 @@ void run_bench(const BenchOptions& o) {
                         {"batch", o.batch},       {"src_len", o.src_len},
                         {"tgt_len", o.tgt_len},   {"steps", steps},
                         {"step_ms", 1e3 * seconds / steps}, {"tgt_tok_per_s", tok_per_s},
-                        {"peak_rss_mb", peak_rss_mb()},     {"blas", "oneDNN"}};
+                        {"peak_rss_mb", peak_rss_mb()},     {"blas", "oneDNN"},
+                        {"model_gflops", model_gflops},     {"gemm_peak_gflops", peak_gflops},
+                        {"mfu", mfu}};
     std::cout << j.dump() << std::endl;
   } else {
-    std::printf("config %s, mode %s, %d threads, batch %dx%d->%d: %.1f ms/step, %.0f target tokens/s, peak RSS %.0f MB\n",
+    std::printf("config %s, mode %s, %d threads, batch %dx%d->%d: %.1f ms/step, %.0f target tokens/s, peak RSS %.0f MB\n"
+                "model %.1f GFLOP/s of a %.1f GFLOP/s matrix-product peak (oneDNN sgemm): MFU %.1f%%\n",
                 o.config.c_str(), o.mode.c_str(), o.threads, o.batch, o.src_len, o.tgt_len, 1e3 * seconds / steps,
-                tok_per_s, peak_rss_mb());
+                tok_per_s, peak_rss_mb(), model_gflops, peak_gflops, 100.0 * mfu);
   }
 }
 

@@ -1,0 +1,25 @@
+#pragma once
+#include <cstdint>
+#include <numeric>
+#include <vector>
+
+namespace tfm {
+
+// One training batch, padded at the end of each sequence. Row-major [batch_size, src_len] etc.
+// Conventions (docs/model-format.md): source = pieces + EOS; decoder input = BOS + pieces;
+// decoder target = pieces + EOS; padding uses pad_id and is masked everywhere.
+struct Batch {
+  int batch_size = 0;
+  int src_len = 0;  // longest source in the batch
+  int tgt_len = 0;  // longest target in the batch
+  std::vector<int32_t> src_ids;      // [batch_size, src_len]
+  std::vector<int32_t> src_lengths;  // [batch_size]
+  std::vector<int32_t> tgt_in_ids;   // [batch_size, tgt_len]
+  std::vector<int32_t> tgt_out_ids;  // [batch_size, tgt_len]
+  std::vector<int32_t> tgt_lengths;  // [batch_size]
+  int64_t target_tokens() const {    // sum of tgt_lengths
+    return std::accumulate(tgt_lengths.begin(), tgt_lengths.end(), int64_t{0});
+  }
+};
+
+}  // namespace tfm

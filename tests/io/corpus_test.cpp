@@ -132,5 +132,20 @@ TEST(ReadParallelCorpus, MissingSideIsNamed) {
   EXPECT_NE(message.find("'" + de + "'"), std::string::npos) << message;
 }
 
+TEST(ReadParallelCorpus, ReadsMulti30kTraining) {
+  const std::filesystem::path dir = std::filesystem::path(TFM_SHARED_DIR) / "data" / "multi30k";
+  if (!std::filesystem::exists(dir / "train.en.gz"))
+    GTEST_SKIP() << "Multi30k not found at " << dir.string() << "; skipping";
+  const ParallelCorpus corpus =
+      read_parallel_corpus((dir / "train.en.gz").string(), (dir / "train.de.gz").string());
+  ASSERT_EQ(corpus.size(), 29000u);
+  EXPECT_EQ(corpus.source.front(), "Two young, White males are outside near many bushes.");
+  EXPECT_EQ(corpus.target.front(),
+            "Zwei junge weiße Männer sind im Freien in der Nähe vieler Büsche.");
+  EXPECT_EQ(corpus.target.back(),
+            "Ein Mann in Shorts und Hawaiihemd lehnt sich über das Geländer eines "
+            "Lotsenboots, mit Nebel und Bergen im Hintergrund.");
+}
+
 }  // namespace
 }  // namespace tfm::io

@@ -3,10 +3,12 @@
 #include <zlib.h>
 
 #include <cerrno>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string_view>
+#include <utility>
 
 #include "io/utf8.h"
 

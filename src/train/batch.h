@@ -1,7 +1,10 @@
 #pragma once
 #include <cstdint>
+#include <numeric>
 #include <vector>
+
 namespace tfm {
+
 // One training batch, padded at the end of each sequence. Row-major [batch_size, src_len] etc.
 // Conventions (docs/model-format.md): source = pieces + EOS; decoder input = BOS + pieces;
 // decoder target = pieces + EOS; padding uses pad_id and is masked everywhere.
@@ -14,10 +17,9 @@ struct Batch {
   std::vector<int32_t> tgt_in_ids;   // [batch_size, tgt_len]
   std::vector<int32_t> tgt_out_ids;  // [batch_size, tgt_len]
   std::vector<int32_t> tgt_lengths;  // [batch_size]
-  int64_t target_tokens() const {
-    int64_t n = 0;
-    for (int32_t len : tgt_lengths) n += len;
-    return n;
+  int64_t target_tokens() const {    // sum of tgt_lengths
+    return std::accumulate(tgt_lengths.begin(), tgt_lengths.end(), int64_t{0});
   }
 };
+
 }  // namespace tfm

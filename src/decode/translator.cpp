@@ -1,0 +1,55 @@
+#include "decode/translator.h"
+
+#include <algorithm>
+
+namespace tfm::decode {
+
+std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector<std::string>& lines,
+                                                               const TranslateOptions& options,
+                                                               const std::function<void(size_t, size_t)>& on_truncate) const {
+  const io::ModelConfig& config = model_.config();
+  // Source ids = pieces + EOS (docs/model-format.md); the positions table bounds the length.
+  const size_t max_pieces = size_t(options.max_input_tokens > 0 ? options.max_input_tokens : config.max_positions) - 1;
+  std::vector<std::vector<int32_t>> sources(lines.size());
+  for (size_t i = 0; i < lines.size(); ++i) {
+    if (lines[i].empty()) continue;
+    std::vector<int> pieces = tokenizer_.encode(lines[i]);
+    if (pieces.size() > max_pieces) {
+      if (on_truncate) on_truncate(i, pieces.size());
+      pieces.resize(max_pieces);
+    }
+    sources[i].assign(pieces.begin(), pieces.end());
+    sources[i].push_back(config.eos_id);
+  }
+
+  // Sentences of similar length together: little padding, and short ones finish together.
+  std::vector<size_t> order;
+  for (size_t i = 0; i < lines.size(); ++i)
+    if (!sources[i].empty()) order.push_back(i);
+  std::stable_sort(order.begin(), order.end(),
+                   [&](size_t a, size_t b) { return sources[a].size() < sources[b].size(); });
+
+  std::vector<std::vector<TextHypothesis>> results(lines.size());
+  const size_t batch_size = size_t(std::max(1, options.batch_size));
+  for (size_t begin = 0; begin < order.size(); begin += batch_size) {
+    const size_t end = std::min(order.size(), begin + batch_size);
+    std::vector<std::vector<int32_t>> batch;
+    for (size_t k = begin; k < end; ++k) batch.push_back(sources[order[k]]);
+    const auto hypotheses = beam_search(model_, batch, options.search);
+    for (size_t k = begin; k < end; ++k) {
+      for (const Hypothesis& h : hypotheses[k - begin]) {
+        TextHypothesis t;
+        t.tokens = h.tokens;
+        t.text = tokenizer_.decode(std::vector<int>(h.tokens.begin(), h.tokens.end()));
+        t.score = h.score;
+        t.log_prob = h.log_prob;
+        results[order[k]].push_back(std::move(t));
+      }
+    }
+  }
+  for (auto& r : results)
+    if (r.empty()) r.push_back({});  // empty input line: empty translation
+  return results;
+}
+
+}  // namespace tfm::decode

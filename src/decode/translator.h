@@ -1,0 +1,43 @@
+#pragma once
+// Text in, text out: tokenizes sentences, translates them in batches of similar length with
+// beam search, and returns the results in input order. Used by `tfm translate`, validation
+// during training and the demo.
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "decode/beam_search.h"
+#include "nn/transformer.h"
+#include "text/tokenizer.h"
+
+namespace tfm::decode {
+
+struct TranslateOptions {
+  SearchOptions search;
+  int batch_size = 64;        // sentences decoded together
+  int max_input_tokens = 0;   // longer inputs are truncated; 0: what the model's positions allow
+};
+
+struct TextHypothesis {
+  std::string text;
+  std::vector<int32_t> tokens;
+  double score = 0.0;     // length-normalised log-probability
+  double log_prob = 0.0;
+};
+
+class Translator {
+ public:
+  Translator(nn::Transformer& model, const text::Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}
+
+  // n_best hypotheses per input line, in input order. An empty line translates to an empty
+  // line; a line over max_input_tokens is cut, and `on_truncate(line_index, tokens)` called.
+  std::vector<std::vector<TextHypothesis>> translate(
+      const std::vector<std::string>& lines, const TranslateOptions& options,
+      const std::function<void(size_t, size_t)>& on_truncate = {}) const;
+
+ private:
+  nn::Transformer& model_;
+  const text::Tokenizer& tokenizer_;
+};
+
+}  // namespace tfm::decode

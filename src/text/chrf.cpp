@@ -29,7 +29,7 @@ std::vector<Counter> char_ngrams(std::u32string_view text, int max_order) {
 // "(hi)" gives "(hi" and ")".
 std::vector<std::u32string> words_for_chrf(std::u32string_view text) {
   const auto is_ascii_punctuation = [](char32_t c) {
-    return c < 0x80 && std::u32string_view(U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(c) != std::u32string_view::npos;
+    return std::u32string_view(U"!\"#$%&'()*+,-./:;<=>?@[\\]^_`{|}~").find(c) != std::u32string_view::npos;
   };
   std::vector<std::u32string> words;
   for (std::u32string_view w : split_whitespace(text)) {

@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libdnnl-dev libsentencepiece-dev nlohmann-json3-dev
-          libcli11-dev zlib1g-dev libgtest-dev libbenchmark-dev)
+          libcli11-dev zlib1g-dev libicu-dev libgtest-dev libbenchmark-dev)
 if [[ "${1:-}" == "--with-torch" ]]; then
   # PyTorch uses the system BLAS: without an optimised one it runs on the slow reference BLAS.
   packages+=(python3-torch python3-numpy libopenblas0-pthread)

@@ -8,6 +8,7 @@ int main(int argc, char** argv) {
   CLI::App app{"tfm: the Transformer (Vaswani et al., 2017) for sequence-to-sequence tasks"};
   app.require_subcommand(1);
   tfm::cli::add_bench_command(app);
+  tfm::cli::add_bleu_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -1,0 +1,83 @@
+#include "text/utf8.h"
+
+#include <cassert>
+#include <cstdio>
+
+namespace tfm::text {
+namespace {
+
+// The well-formed sequences of the Unicode standard (table 3-7): the lead byte fixes the
+// length and the allowed range of the second byte; later bytes are always 80..BF.
+struct LeadByte {
+  int length;  // 0: not a valid lead byte
+  unsigned char second_min, second_max;
+  char32_t payload;  // the lead byte's bits of the code point
+};
+
+LeadByte classify(unsigned char b) {
+  if (b < 0x80) return {1, 0, 0, b};
+  if (b >= 0xC2 && b <= 0xDF) return {2, 0x80, 0xBF, char32_t(b & 0x1F)};
+  if (b == 0xE0) return {3, 0xA0, 0xBF, 0};                          // no overlongs
+  if (b == 0xED) return {3, 0x80, 0x9F, 0xD};                        // no surrogates
+  if (b >= 0xE1 && b <= 0xEF) return {3, 0x80, 0xBF, char32_t(b & 0x0F)};
+  if (b == 0xF0) return {4, 0x90, 0xBF, 0};                          // no overlongs
+  if (b >= 0xF1 && b <= 0xF3) return {4, 0x80, 0xBF, char32_t(b & 0x07)};
+  if (b == 0xF4) return {4, 0x80, 0x8F, 4};                          // nothing above U+10FFFF
+  return {0, 0, 0, 0};
+}
+
+[[noreturn]] void fail(std::string_view bytes, size_t offset, const char* reason) {
+  char hex[8];
+  std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(bytes[offset]));
+  throw Utf8Error(offset, std::string(hex) + ": " + reason);
+}
+
+}  // namespace
+
+std::u32string decode_utf8(std::string_view bytes) {
+  std::u32string out;
+  out.reserve(bytes.size());
+  size_t i = 0;
+  while (i < bytes.size()) {
+    const LeadByte lead = classify(static_cast<unsigned char>(bytes[i]));
+    if (lead.length == 0) fail(bytes, i, "invalid start byte");
+    char32_t c = lead.payload;
+    for (int k = 1; k < lead.length; ++k) {
+      if (i + k >= bytes.size()) fail(bytes, i, "unexpected end of data");
+      const auto b = static_cast<unsigned char>(bytes[i + k]);
+      const unsigned char lo = k == 1 ? lead.second_min : 0x80;
+      const unsigned char hi = k == 1 ? lead.second_max : 0xBF;
+      if (b < lo || b > hi) fail(bytes, i, "invalid continuation byte");
+      c = (c << 6) | (b & 0x3F);
+    }
+    out.push_back(c);
+    i += lead.length;
+  }
+  return out;
+}
+
+std::string encode_utf8(std::u32string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (char32_t c : text) {
+    assert(c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF));
+    if (c < 0x80) {
+      out.push_back(static_cast<char>(c));
+    } else if (c < 0x800) {
+      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else if (c < 0x10000) {
+      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    } else {
+      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+    }
+  }
+  return out;
+}
+
+}  // namespace tfm::text

@@ -216,7 +216,9 @@ void SafetensorsReader::read_float32(const std::string& name, std::span<float> o
   assert(out.size() == static_cast<std::size_t>(t.numel()));
   const char* src = data(t);
   switch (t.dtype) {
-    case Dtype::F32: std::memcpy(out.data(), src, out.size_bytes()); return;
+    case Dtype::F32:  // copy_n, not memcpy: an empty span may have no storage
+      std::copy_n(src, out.size_bytes(), reinterpret_cast<char*>(out.data()));
+      return;
     case Dtype::F16: convert_to_float<uint16_t>(src, out, half_to_float); return;
     case Dtype::BF16: convert_to_float<uint16_t>(src, out, bfloat16_to_float); return;
     case Dtype::F64: convert_to_float<double>(src, out, [](double v) { return static_cast<float>(v); }); return;
@@ -237,7 +239,9 @@ std::vector<int64_t> SafetensorsReader::read_int64(const std::string& name) cons
   std::vector<int64_t> values(static_cast<std::size_t>(t.numel()));
   const char* src = data(t);
   switch (t.dtype) {
-    case Dtype::I64: std::memcpy(values.data(), src, values.size() * sizeof(int64_t)); break;
+    case Dtype::I64:
+      std::copy_n(src, values.size() * sizeof(int64_t), reinterpret_cast<char*>(values.data()));
+      break;
     case Dtype::I32:
       for (std::size_t i = 0; i < values.size(); ++i) {
         int32_t v;

@@ -7,6 +7,7 @@
 // and leaves `path` as it was, so a writer that throws half-way does no harm.
 #include <cstddef>
 #include <filesystem>
+#include <string>
 #include <string_view>
 #include <vector>
 

@@ -72,7 +72,8 @@ std::string known_fields() {
   return join(names);
 }
 
-[[noreturn]] void field_error(const std::string& source, std::string_view field, const std::string& what) {
+[[noreturn]] void field_error(const std::string& source, std::string_view field,
+                              const std::string& what) {
   throw FormatError(source + ": field \"" + std::string(field) + "\": " + what);
 }
 
@@ -86,25 +87,32 @@ std::string_view expected_kind(double ModelConfig::*) { return "a number"; }
 std::string_view expected_kind(bool ModelConfig::*) { return "true or false"; }
 std::string_view expected_kind(Activation ModelConfig::*) { return "\"relu\" or \"gelu\""; }
 
-void read_value(const ordered_json& v, int& out, const std::string& source, std::string_view field) {
-  const bool fits = v.is_number_unsigned() ? v.get<uint64_t>() <= INT_MAX
-                    : v.is_number_integer() ? v.get<int64_t>() >= INT_MIN && v.get<int64_t>() <= INT_MAX
-                                            : false;
-  if (!fits) field_error(source, field, "expected an integer, got " + v.dump());
+bool fits_int(const ordered_json& v) {
+  if (v.is_number_unsigned()) return v.get<uint64_t>() <= INT_MAX;
+  if (v.is_number_integer()) return v.get<int64_t>() >= INT_MIN && v.get<int64_t>() <= INT_MAX;
+  return false;  // floats too: 4.0 for a layer count is more likely a mistake than a choice
+}
+
+void read_value(const ordered_json& v, int& out, const std::string& source,
+                std::string_view field) {
+  if (!fits_int(v)) field_error(source, field, "expected an integer, got " + v.dump());
   out = v.get<int>();
 }
 
-void read_value(const ordered_json& v, double& out, const std::string& source, std::string_view field) {
+void read_value(const ordered_json& v, double& out, const std::string& source,
+                std::string_view field) {
   if (!v.is_number()) field_error(source, field, "expected a number, got " + v.dump());
   out = v.get<double>();
 }
 
-void read_value(const ordered_json& v, bool& out, const std::string& source, std::string_view field) {
+void read_value(const ordered_json& v, bool& out, const std::string& source,
+                std::string_view field) {
   if (!v.is_boolean()) field_error(source, field, "expected true or false, got " + v.dump());
   out = v.get<bool>();
 }
 
-void read_value(const ordered_json& v, Activation& out, const std::string& source, std::string_view field) {
+void read_value(const ordered_json& v, Activation& out, const std::string& source,
+                std::string_view field) {
   if (v == "relu")
     out = Activation::relu;
   else if (v == "gelu")
@@ -114,7 +122,9 @@ void read_value(const ordered_json& v, Activation& out, const std::string& sourc
 }
 
 template <typename T>
-ordered_json json_value(const T& v) { return v; }
+ordered_json json_value(const T& v) {
+  return v;
+}
 ordered_json json_value(Activation a) { return std::string(activation_name(a)); }
 
 }  // namespace
@@ -140,26 +150,31 @@ ModelConfig ModelConfig::preset(const std::string& name) {
     c.dim_feedforward = 2048;
     return c;
   }
-  throw std::runtime_error("unknown model preset \"" + name + "\" (known presets: " + join(kPresets) + ")");
+  throw std::runtime_error("unknown model preset \"" + name +
+                           "\" (known presets: " + join(kPresets) + ")");
 }
 
 ModelConfig ModelConfig::from_json(const ordered_json& json, const std::string& source) {
   if (!json.is_object())
-    throw FormatError(source + ": expected a JSON object of fields, got a JSON " + std::string(json.type_name()));
+    throw FormatError(source + ": expected a JSON object of fields, got a JSON " +
+                      std::string(json.type_name()));
   ModelConfig c;
   std::set<std::string_view> given;
   for (const auto& [key, value] : json.items()) {
     const Field* f = find_field(key);
-    if (!f) throw FormatError(source + ": unknown field \"" + key + "\" (known fields: " + known_fields() + ")");
+    if (!f)
+      throw FormatError(source + ": unknown field \"" + key +
+                        "\" (known fields: " + known_fields() + ")");
     std::visit([&](auto member) { read_value(value, c.*member, source, f->name); }, f->member);
     given.insert(f->name);
   }
-  for (const Field& f : kFields)
-    if (f.required && !given.contains(f.name))
-      std::visit([&](auto member) {
-        throw FormatError(source + ": missing field \"" + std::string(f.name) + "\" (" +
-                          std::string(expected_kind(member)) + ")");
-      }, f.member);
+  for (const Field& f : kFields) {
+    if (!f.required || given.contains(f.name)) continue;
+    const std::string_view kind =
+        std::visit([](auto member) { return expected_kind(member); }, f.member);
+    throw FormatError(source + ": missing field \"" + std::string(f.name) + "\" (" +
+                      std::string(kind) + ")");
+  }
   // Defaults that follow other fields.
   if (!given.contains("attention_dropout")) c.attention_dropout = c.dropout;
   if (!given.contains("activation_dropout")) c.activation_dropout = c.dropout;
@@ -172,7 +187,8 @@ ModelConfig ModelConfig::from_json(const ordered_json& json, const std::string& 
 ordered_json ModelConfig::to_json() const {
   ordered_json json = ordered_json::object();
   for (const Field& f : kFields)
-    std::visit([&](auto member) { json[std::string(f.name)] = json_value(this->*member); }, f.member);
+    std::visit([&](auto member) { json[std::string(f.name)] = json_value(this->*member); },
+               f.member);
   return json;
 }
 
@@ -194,16 +210,20 @@ void ModelConfig::save(const std::filesystem::path& path) const {
 }
 
 void ModelConfig::validate(const std::string& source) const {
-  auto fail = [&](std::string_view field, const std::string& what) { field_error(source, field, what); };
+  auto fail = [&](std::string_view field, const std::string& what) {
+    field_error(source, field, what);
+  };
   auto require_positive = [&](std::string_view field, int value) {
     if (value < 1) fail(field, "expected a positive integer, got " + std::to_string(value));
   };
   auto require_probability = [&](std::string_view field, double p) {
-    if (!(p >= 0.0 && p < 1.0)) fail(field, "expected a probability in [0, 1), got " + number_str(p));
+    if (!(p >= 0.0 && p < 1.0))
+      fail(field, "expected a probability in [0, 1), got " + number_str(p));
   };
 
   if (format_version != 1)
-    fail("format_version", "expected 1, the only version this tfm reads, got " + std::to_string(format_version));
+    fail("format_version",
+         "expected 1, the only version this tfm reads, got " + std::to_string(format_version));
   require_positive("vocab_size", vocab_size);
   require_positive("d_model", d_model);
   if (d_model % 2 != 0)
@@ -211,22 +231,24 @@ void ModelConfig::validate(const std::string& source) const {
                         std::to_string(d_model));
   require_positive("nhead", nhead);
   if (d_model % nhead != 0)
-    fail("nhead", "d_model " + std::to_string(d_model) + " is not divisible by nhead " + std::to_string(nhead));
+    fail("nhead", "d_model " + std::to_string(d_model) + " is not divisible by nhead " +
+                      std::to_string(nhead));
   require_positive("num_encoder_layers", num_encoder_layers);
   require_positive("num_decoder_layers", num_decoder_layers);
   require_positive("dim_feedforward", dim_feedforward);
   require_probability("dropout", dropout);
   require_probability("attention_dropout", attention_dropout);
   require_probability("activation_dropout", activation_dropout);
-  if (!(layer_norm_eps > 0.0)) fail("layer_norm_eps", "expected a positive number, got " + number_str(layer_norm_eps));
+  if (!(layer_norm_eps > 0.0))
+    fail("layer_norm_eps", "expected a positive number, got " + number_str(layer_norm_eps));
 
   const std::array<std::pair<std::string_view, int>, 4> special_ids = {
       {{"pad_id", pad_id}, {"unk_id", unk_id}, {"bos_id", bos_id}, {"eos_id", eos_id}}};
   for (std::size_t i = 0; i < special_ids.size(); ++i) {
     const auto& [field, id] = special_ids[i];
     if (id < 0 || id >= vocab_size)
-      fail(field, "expected an id in [0, " + std::to_string(vocab_size) + ") (below vocab_size), got " +
-                      std::to_string(id));
+      fail(field, "expected an id in [0, " + std::to_string(vocab_size) +
+                      ") (below vocab_size), got " + std::to_string(id));
     for (std::size_t j = 0; j < i; ++j)
       if (special_ids[j].second == id)
         fail(field, std::to_string(id) + " is also " + std::string(special_ids[j].first) +

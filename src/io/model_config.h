@@ -2,9 +2,8 @@
 // A model's architecture and vocabulary conventions: config.json in a model directory
 // (docs/model-format.md). Field names follow torch.nn.Transformer's constructor.
 #include <filesystem>
-#include <string>
-
 #include <nlohmann/json.hpp>
+#include <string>
 
 namespace tfm::io {
 

@@ -13,15 +13,10 @@ std::vector<int64_t> dims(const Shape& shape) {
   return d;
 }
 
-std::string dims_str(const std::vector<int64_t>& d) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < d.size(); ++i) s += (i ? ", " : "") + std::to_string(d[i]);
-  return s + "]";
-}
-
 }  // namespace
 
-void save_parameters(const std::filesystem::path& path, const ParameterSet& params, const Metadata& metadata) {
+void save_parameters(const std::filesystem::path& path, const ParameterSet& params,
+                     const Metadata& metadata) {
   std::vector<TensorToWrite> tensors;
   for (const ParameterSet::Entry& e : params.entries())
     tensors.push_back({e.name, Dtype::F32, dims(e.param.value.shape), e.param.value.data});
@@ -37,12 +32,13 @@ void load_parameters(const std::filesystem::path& path, ParameterSet& params) {
     const TensorInfo* t = file.find(e.name);
     if (!t) throw FormatError(where + e.name + "\" is missing");
     if (t->shape != dims(e.param.value.shape))
-      throw FormatError(where + e.name + "\": shape " + dims_str(t->shape) + " in the file, expected " +
-                        e.param.value.shape.str());
+      throw FormatError(where + e.name + "\": shape " + shape_str(t->shape) +
+                        " in the file, expected " + e.param.value.shape.str());
   }
   for (const TensorInfo& t : file.tensors())
     if (!params.find(t.name))
-      throw FormatError(where + t.name + "\" is not a parameter of this model (does config.json match?)");
+      throw FormatError(where + t.name +
+                        "\" is not a parameter of this model (does config.json match?)");
   // Values are converted twice, to check (dtype and finiteness) and to store, rather than
   // holding a second copy of the whole model in memory.
   std::vector<float> scratch;
@@ -54,7 +50,8 @@ void load_parameters(const std::filesystem::path& path, ParameterSet& params) {
 
   for (const ParameterSet::Entry& e : params.entries()) {
     const Tensor& value = e.param.value;
-    file.read_float32(e.name, std::span<float>(value.data, static_cast<std::size_t>(value.numel())));
+    file.read_float32(e.name,
+                      std::span<float>(value.data, static_cast<std::size_t>(value.numel())));
   }
 }
 

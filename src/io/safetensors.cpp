@@ -45,12 +45,6 @@ std::string byte_range_str(std::size_t begin, std::size_t end) {  // half-open
   return "bytes [" + std::to_string(begin) + ", " + std::to_string(end) + ")";
 }
 
-std::string shape_str(const std::vector<int64_t>& shape) {
-  std::string s = "[";
-  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
-  return s + "]";
-}
-
 // A list of non-negative integers that fit in int64 (shapes) or size_t (offsets).
 std::vector<uint64_t> unsigned_list(const json& value) {
   std::vector<uint64_t> list;
@@ -62,20 +56,21 @@ std::vector<uint64_t> unsigned_list(const json& value) {
   return list;
 }
 
-// Parses and checks one header entry against itself and the data section's size; the layout
-// of the entries relative to each other is checked once all are known.
 [[noreturn]] void format_error(const std::string& where, const std::string& what) {
   throw FormatError(where + ": " + what);
 }
 
+// Parses and checks one header entry against itself and the data section's size; the layout
+// of the entries relative to each other is checked once all are known.
 TensorInfo parse_tensor_info(const std::string& name, const json& entry, std::size_t data_size,
                              const std::string& where) {
   if (!entry.is_object())
     format_error(where, "entry is a JSON " + std::string(entry.type_name()) +
-         ", expected an object with dtype, shape and data_offsets");
+                            ", expected an object with dtype, shape and data_offsets");
   for (const auto& [key, value] : entry.items())
     if (key != "dtype" && key != "shape" && key != "data_offsets")
-      format_error(where, "unknown key " + quoted(key) + " (expected dtype, shape and data_offsets)");
+      format_error(where,
+                   "unknown key " + quoted(key) + " (expected dtype, shape and data_offsets)");
   for (const char* key : {"dtype", "shape", "data_offsets"})
     if (!entry.contains(key)) format_error(where, std::string("missing key \"") + key + "\"");
 
@@ -84,7 +79,8 @@ TensorInfo parse_tensor_info(const std::string& name, const json& entry, std::si
   const json& dtype = entry["dtype"];
   if (!dtype.is_string()) format_error(where, "dtype is " + dtype.dump() + ", expected a string");
   const std::optional<Dtype> parsed = parse_dtype(dtype.get<std::string>());
-  if (!parsed) format_error(where, "unknown dtype " + dtype.dump() + " (known: " + dtype_names() + ")");
+  if (!parsed)
+    format_error(where, "unknown dtype " + dtype.dump() + " (known: " + dtype_names() + ")");
   info.dtype = *parsed;
 
   const json& shape = entry["shape"];
@@ -93,24 +89,28 @@ TensorInfo parse_tensor_info(const std::string& name, const json& entry, std::si
     format_error(where, "shape is " + shape.dump() + ", expected a list of non-negative integers");
   uint64_t bytes = dtype_size(info.dtype);
   for (uint64_t d : dims) {
-    if (__builtin_mul_overflow(bytes, d, &bytes)) format_error(where, "shape " + shape.dump() + " is too large");
+    if (__builtin_mul_overflow(bytes, d, &bytes))
+      format_error(where, "shape " + shape.dump() + " is too large");
     info.shape.push_back(static_cast<int64_t>(d));
   }
 
   const json& offsets = entry["data_offsets"];
   const std::vector<uint64_t> range = unsigned_list(offsets);
   if (range.size() != 2 || offsets.size() != 2)
-    format_error(where, "data_offsets is " + offsets.dump() + ", expected [begin, end] with non-negative integers");
+    format_error(where, "data_offsets is " + offsets.dump() +
+                            ", expected [begin, end] with non-negative integers");
   if (range[0] > range[1]) format_error(where, "data_offsets " + offsets.dump() + " run backwards");
   if (range[1] > data_size)
-    format_error(where, "data_offsets " + offsets.dump() + " reach past the end of the data section (" +
-         std::to_string(data_size) + " bytes)");
+    format_error(where, "data_offsets " + offsets.dump() +
+                            " reach past the end of the data section (" +
+                            std::to_string(data_size) + " bytes)");
   info.begin = range[0];
   info.end = range[1];
   if (info.end - info.begin != bytes)
-    format_error(where, "shape " + shape_str(info.shape) + " of " + std::string(dtype_name(info.dtype)) +
-         " needs " + std::to_string(bytes) + " bytes but data_offsets " + offsets.dump() +
-         " hold " + std::to_string(info.end - info.begin));
+    format_error(where, "shape " + shape_str(info.shape) + " of " +
+                            std::string(dtype_name(info.dtype)) + " needs " +
+                            std::to_string(bytes) + " bytes but data_offsets " + offsets.dump() +
+                            " hold " + std::to_string(info.end - info.begin));
   return info;
 }
 
@@ -140,6 +140,12 @@ void convert_to_float(const char* src, std::span<float> out, Convert convert) {
 
 }  // namespace
 
+std::string shape_str(const std::vector<int64_t>& shape) {
+  std::string s = "[";
+  for (std::size_t i = 0; i < shape.size(); ++i) s += (i ? ", " : "") + std::to_string(shape[i]);
+  return s + "]";
+}
+
 int64_t TensorInfo::numel() const {
   int64_t n = 1;
   for (int64_t d : shape) n *= d;
@@ -164,7 +170,8 @@ SafetensorsReader::SafetensorsReader(std::filesystem::path path) : path_(std::mo
 
   json header;
   try {
-    header = json::parse(bytes_.begin() + 8, bytes_.begin() + static_cast<std::ptrdiff_t>(data_start_));
+    header =
+        json::parse(bytes_.begin() + 8, bytes_.begin() + static_cast<std::ptrdiff_t>(data_start_));
   } catch (const json::parse_error& e) {
     fail(std::string("header is not valid JSON: ") + e.what());
   }
@@ -196,7 +203,8 @@ SafetensorsReader::SafetensorsReader(std::filesystem::path path) : path_(std::mo
     previous = &t;
   }
   if (covered != data_size)
-    fail(byte_range_str(covered, data_size) + " at the end of the data section belong to no tensor");
+    fail(byte_range_str(covered, data_size) +
+         " at the end of the data section belong to no tensor");
 }
 
 const TensorInfo* SafetensorsReader::find(const std::string& name) const {
@@ -219,9 +227,15 @@ void SafetensorsReader::read_float32(const std::string& name, std::span<float> o
     case Dtype::F32:  // copy_n, not memcpy: an empty span may have no storage
       std::copy_n(src, out.size_bytes(), reinterpret_cast<char*>(out.data()));
       return;
-    case Dtype::F16: convert_to_float<uint16_t>(src, out, half_to_float); return;
-    case Dtype::BF16: convert_to_float<uint16_t>(src, out, bfloat16_to_float); return;
-    case Dtype::F64: convert_to_float<double>(src, out, [](double v) { return static_cast<float>(v); }); return;
+    case Dtype::F16:
+      convert_to_float<uint16_t>(src, out, half_to_float);
+      return;
+    case Dtype::BF16:
+      convert_to_float<uint16_t>(src, out, bfloat16_to_float);
+      return;
+    case Dtype::F64:
+      convert_to_float<double>(src, out, [](double v) { return static_cast<float>(v); });
+      return;
     default:
       fail("tensor " + quoted(name) + ": dtype " + std::string(dtype_name(t.dtype)) +
            " cannot be read as float32 (expected F32, F16, BF16 or F64)");
@@ -269,10 +283,13 @@ void write_safetensors(const std::filesystem::path& path, const std::vector<Tens
   std::size_t offset = 0;
   for (const TensorToWrite& t : tensors) {
     if (t.name == kMetadataKey || header.contains(t.name))
-      throw std::invalid_argument("safetensors: tensor name " + quoted(t.name) + " used twice or reserved");
+      throw std::invalid_argument("safetensors: tensor name " + quoted(t.name) +
+                                  " used twice or reserved");
     std::size_t bytes = dtype_size(t.dtype);
     for (int64_t d : t.shape) {
-      if (d < 0) throw std::invalid_argument("safetensors: tensor " + quoted(t.name) + " has shape " + shape_str(t.shape));
+      if (d < 0)
+        throw std::invalid_argument("safetensors: tensor " + quoted(t.name) + " has shape " +
+                                    shape_str(t.shape));
       bytes *= static_cast<std::size_t>(d);
     }
     if (bytes > 0 && t.data == nullptr)

@@ -1,7 +1,8 @@
 #pragma once
 // The safetensors format (github.com/huggingface/safetensors), the file format of model weights:
 //   8 bytes   N, the header length, unsigned little-endian
-//   N bytes   JSON object: {"<tensor>": {"dtype": "F32", "shape": [..], "data_offsets": [begin, end]},
+//   N bytes   JSON object: {"<tensor>": {"dtype": "F32", "shape": [..], "data_offsets": [begin,
+//   end]},
 //             ..., "__metadata__": {"<key>": "<value>", ...}}, padded with spaces
 //   the rest  the tensors' raw little-endian bytes; offsets count from the start of this section,
 //             and the tensors cover it exactly: no gaps, no overlaps.
@@ -22,6 +23,9 @@
 namespace tfm::io {
 
 using Metadata = std::map<std::string, std::string>;
+
+// "[2, 3]", as Shape::str() writes it, for any rank.
+std::string shape_str(const std::vector<int64_t>& shape);
 
 // One tensor's entry in the header.
 struct TensorInfo {
@@ -52,7 +56,9 @@ class SafetensorsReader {
 
  private:
   const TensorInfo& get(const std::string& name) const;  // throws FormatError when absent
-  const char* data(const TensorInfo& tensor) const { return bytes_.data() + data_start_ + tensor.begin; }
+  const char* data(const TensorInfo& tensor) const {
+    return bytes_.data() + data_start_ + tensor.begin;
+  }
   [[noreturn]] void fail(const std::string& what) const;
 
   std::filesystem::path path_;

@@ -47,7 +47,8 @@ TEST(ModelConfig, PresetBIsThePaperBaseModelOtherwiseAsS) {
   EXPECT_EQ(b.dim_feedforward, 2048);
   EXPECT_EQ(b.num_encoder_layers, 6);
   EXPECT_EQ(b.num_decoder_layers, 6);
-  b.d_model = 256, b.nhead = 4, b.dim_feedforward = 1024, b.num_encoder_layers = 3, b.num_decoder_layers = 3;
+  b.d_model = 256, b.nhead = 4, b.dim_feedforward = 1024, b.num_encoder_layers = 3,
+  b.num_decoder_layers = 3;
   EXPECT_EQ(b, ModelConfig::preset("S"));
 }
 
@@ -78,7 +79,8 @@ ModelConfig unusual_config() {
 }
 
 TEST(ModelConfig, JsonRoundTripKeepsEveryField) {
-  for (const ModelConfig& c : {ModelConfig::preset("S"), ModelConfig::preset("B"), unusual_config()})
+  for (const ModelConfig& c :
+       {ModelConfig::preset("S"), ModelConfig::preset("B"), unusual_config()})
     EXPECT_EQ(ModelConfig::from_json(c.to_json(), "config"), c);
 }
 
@@ -102,9 +104,11 @@ TEST(ModelConfig, SaveAndLoadRoundTrip) {
 }
 
 ordered_json required_fields_only(bool norm_first) {
-  return ordered_json{{"format_version", 1}, {"vocab_size", 100}, {"d_model", 64}, {"nhead", 4},
-                      {"num_encoder_layers", 2}, {"num_decoder_layers", 1}, {"dim_feedforward", 128},
-                      {"dropout", 0.25}, {"activation", "relu"}, {"norm_first", norm_first},
+  return ordered_json{{"format_version", 1},     {"vocab_size", 100},
+                      {"d_model", 64},           {"nhead", 4},
+                      {"num_encoder_layers", 2}, {"num_decoder_layers", 1},
+                      {"dim_feedforward", 128},  {"dropout", 0.25},
+                      {"activation", "relu"},    {"norm_first", norm_first},
                       {"tie_embeddings", false}};
 }
 
@@ -145,7 +149,8 @@ TEST(ModelConfig, DivisibilityErrorReadsAsDocumented) {
     ModelConfig::load(path);
     FAIL();
   } catch (const FormatError& e) {
-    EXPECT_EQ(std::string(e.what()), path + ": field \"nhead\": d_model 256 is not divisible by nhead 3");
+    EXPECT_EQ(std::string(e.what()),
+              path + ": field \"nhead\": d_model 256 is not divisible by nhead 3");
   }
 }
 
@@ -157,30 +162,81 @@ struct BadConfig {
 
 TEST(ModelConfig, EveryInvalidFileIsAnErrorNamingFileAndField) {
   const std::vector<BadConfig> cases = {
-      {"unknown field", [](ordered_json& j) { j["nheads"] = 4; }, {"unknown field \"nheads\"", "known fields: format_version"}},
-      {"missing field", [](ordered_json& j) { j.erase("d_model"); }, {"missing field \"d_model\" (an integer)"}},
-      {"string for an integer", [](ordered_json& j) { j["nhead"] = "4"; }, {"field \"nhead\"", "expected an integer, got \"4\""}},
-      {"float for an integer", [](ordered_json& j) { j["vocab_size"] = 8000.0; }, {"field \"vocab_size\"", "expected an integer, got 8000.0"}},
-      {"integer beyond int", [](ordered_json& j) { j["vocab_size"] = 10000000000; }, {"field \"vocab_size\"", "expected an integer, got 10000000000"}},
-      {"number for a bool", [](ordered_json& j) { j["norm_first"] = 1; }, {"field \"norm_first\"", "expected true or false, got 1"}},
-      {"string for a number", [](ordered_json& j) { j["dropout"] = "0.1"; }, {"field \"dropout\"", "expected a number, got \"0.1\""}},
-      {"unknown activation", [](ordered_json& j) { j["activation"] = "swish"; }, {"field \"activation\"", "expected \"relu\" or \"gelu\", got \"swish\""}},
-      {"format version", [](ordered_json& j) { j["format_version"] = 2; }, {"field \"format_version\"", "expected 1", "got 2"}},
-      {"zero vocabulary", [](ordered_json& j) { j["vocab_size"] = 0; }, {"field \"vocab_size\"", "expected a positive integer, got 0"}},
-      {"odd d_model", [](ordered_json& j) { j["d_model"] = 255; j["nhead"] = 5; }, {"field \"d_model\"", "even", "got 255"}},
-      {"zero heads", [](ordered_json& j) { j["nhead"] = 0; }, {"field \"nhead\"", "expected a positive integer, got 0"}},
-      {"no encoder layers", [](ordered_json& j) { j["num_encoder_layers"] = 0; }, {"field \"num_encoder_layers\"", "got 0"}},
-      {"no decoder layers", [](ordered_json& j) { j["num_decoder_layers"] = -1; }, {"field \"num_decoder_layers\"", "got -1"}},
-      {"zero feed-forward", [](ordered_json& j) { j["dim_feedforward"] = 0; }, {"field \"dim_feedforward\"", "got 0"}},
-      {"dropout of 1", [](ordered_json& j) { j["dropout"] = 1.0; }, {"field \"dropout\"", "expected a probability in [0, 1), got 1.0"}},
-      {"negative attention dropout", [](ordered_json& j) { j["attention_dropout"] = -0.1; }, {"field \"attention_dropout\"", "got -0.1"}},
-      {"activation dropout above 1", [](ordered_json& j) { j["activation_dropout"] = 1.5; }, {"field \"activation_dropout\"", "got 1.5"}},
-      {"zero epsilon", [](ordered_json& j) { j["layer_norm_eps"] = 0; }, {"field \"layer_norm_eps\"", "expected a positive number, got 0"}},
-      {"id beyond vocabulary", [](ordered_json& j) { j["eos_id"] = 8000; }, {"field \"eos_id\"", "[0, 8000)", "got 8000"}},
+      {"unknown field",
+       [](ordered_json& j) { j["nheads"] = 4; },
+       {"unknown field \"nheads\"", "known fields: format_version"}},
+      {"missing field",
+       [](ordered_json& j) { j.erase("d_model"); },
+       {"missing field \"d_model\" (an integer)"}},
+      {"string for an integer",
+       [](ordered_json& j) { j["nhead"] = "4"; },
+       {"field \"nhead\"", "expected an integer, got \"4\""}},
+      {"float for an integer",
+       [](ordered_json& j) { j["vocab_size"] = 8000.0; },
+       {"field \"vocab_size\"", "expected an integer, got 8000.0"}},
+      {"integer beyond int",
+       [](ordered_json& j) { j["vocab_size"] = 10000000000; },
+       {"field \"vocab_size\"", "expected an integer, got 10000000000"}},
+      {"number for a bool",
+       [](ordered_json& j) { j["norm_first"] = 1; },
+       {"field \"norm_first\"", "expected true or false, got 1"}},
+      {"string for a number",
+       [](ordered_json& j) { j["dropout"] = "0.1"; },
+       {"field \"dropout\"", "expected a number, got \"0.1\""}},
+      {"unknown activation",
+       [](ordered_json& j) { j["activation"] = "swish"; },
+       {"field \"activation\"", "expected \"relu\" or \"gelu\", got \"swish\""}},
+      {"format version",
+       [](ordered_json& j) { j["format_version"] = 2; },
+       {"field \"format_version\"", "expected 1", "got 2"}},
+      {"zero vocabulary",
+       [](ordered_json& j) { j["vocab_size"] = 0; },
+       {"field \"vocab_size\"", "expected a positive integer, got 0"}},
+      {"odd d_model",
+       [](ordered_json& j) {
+         j["d_model"] = 255;
+         j["nhead"] = 5;
+       },
+       {"field \"d_model\"", "even", "got 255"}},
+      {"zero heads",
+       [](ordered_json& j) { j["nhead"] = 0; },
+       {"field \"nhead\"", "expected a positive integer, got 0"}},
+      {"no encoder layers",
+       [](ordered_json& j) { j["num_encoder_layers"] = 0; },
+       {"field \"num_encoder_layers\"", "got 0"}},
+      {"no decoder layers",
+       [](ordered_json& j) { j["num_decoder_layers"] = -1; },
+       {"field \"num_decoder_layers\"", "got -1"}},
+      {"zero feed-forward",
+       [](ordered_json& j) { j["dim_feedforward"] = 0; },
+       {"field \"dim_feedforward\"", "got 0"}},
+      {"dropout of 1",
+       [](ordered_json& j) { j["dropout"] = 1.0; },
+       {"field \"dropout\"", "expected a probability in [0, 1), got 1.0"}},
+      {"negative attention dropout",
+       [](ordered_json& j) { j["attention_dropout"] = -0.1; },
+       {"field \"attention_dropout\"", "got -0.1"}},
+      {"activation dropout above 1",
+       [](ordered_json& j) { j["activation_dropout"] = 1.5; },
+       {"field \"activation_dropout\"", "got 1.5"}},
+      {"zero epsilon",
+       [](ordered_json& j) { j["layer_norm_eps"] = 0; },
+       {"field \"layer_norm_eps\"", "expected a positive number, got 0"}},
+      {"id beyond vocabulary",
+       [](ordered_json& j) { j["eos_id"] = 8000; },
+       {"field \"eos_id\"", "[0, 8000)", "got 8000"}},
       {"negative id", [](ordered_json& j) { j["pad_id"] = -1; }, {"field \"pad_id\"", "got -1"}},
-      {"repeated id", [](ordered_json& j) { j["eos_id"] = 2; }, {"field \"eos_id\"", "2 is also bos_id", "distinct"}},
-      {"no positions", [](ordered_json& j) { j["max_positions"] = 0; }, {"field \"max_positions\"", "got 0"}},
-      {"not an object", [](ordered_json& j) { j = ordered_json::array({1, 2}); }, {"expected a JSON object of fields, got a JSON array"}},
+      {"repeated id",
+       [](ordered_json& j) { j["eos_id"] = 2; },
+       {"field \"eos_id\"", "2 is also bos_id", "distinct"}},
+      {"no positions",
+       [](ordered_json& j) { j["max_positions"] = 0; },
+       {"field \"max_positions\"", "got 0"}},
+      {"not an object",
+       [](ordered_json& j) {
+         j = ordered_json::array({1, 2});
+       },
+       {"expected a JSON object of fields, got a JSON array"}},
   };
   TempDir dir;
   const std::string path = (dir / "config.json").string();
@@ -218,7 +274,8 @@ TEST(ModelConfig, ValidationFromCodeNamesTheGivenSource) {
     c.validate("config");
     FAIL();
   } catch (const FormatError& e) {
-    EXPECT_EQ(std::string(e.what()), "config: field \"nhead\": d_model 256 is not divisible by nhead 3");
+    EXPECT_EQ(std::string(e.what()),
+              "config: field \"nhead\": d_model 256 is not divisible by nhead 3");
   }
 }
 

@@ -54,7 +54,8 @@ TEST(ModelWeights, RoundTripKeepsNamesShapesValuesAndMetadata) {
   ParameterSet loaded;
   add_small_model(loaded);
   load_parameters(dir / "model.safetensors", loaded);
-  for (const ParameterSet::Entry& e : saved.entries()) EXPECT_EQ(values(loaded, e.name), values(saved, e.name)) << e.name;
+  for (const ParameterSet::Entry& e : saved.entries())
+    EXPECT_EQ(values(loaded, e.name), values(saved, e.name)) << e.name;
 }
 
 TEST(ModelWeights, LoadsHalfPrecisionFiles) {
@@ -84,7 +85,8 @@ void expect_rejected(const ParameterSet& file_set, std::initializer_list<std::st
     expect_mentions(e.what(), mentions);
   }
   for (const ParameterSet::Entry& e : model.entries())
-    EXPECT_EQ(values(model, e.name), std::vector<float>(e.param.value.numel(), 42.0f)) << e.name << " was modified";
+    EXPECT_EQ(values(model, e.name), std::vector<float>(e.param.value.numel(), 42.0f))
+        << e.name << " was modified";
 }
 
 TEST(ModelWeights, MissingTensorIsAnError) {
@@ -108,7 +110,8 @@ TEST(ModelWeights, ShapeMismatchNamesBothShapes) {
   file_set.add("encoder.layers.0.norm1.weight", {4});
   file_set.add("encoder.layers.0.linear1.weight", {4, 6});
   file_set.add("generator.bias", {5});
-  expect_rejected(file_set, {"tensor \"encoder.layers.0.linear1.weight\"", "shape [4, 6] in the file", "expected [6, 4]"});
+  expect_rejected(file_set, {"tensor \"encoder.layers.0.linear1.weight\"",
+                             "shape [4, 6] in the file", "expected [6, 4]"});
 }
 
 TEST(ModelWeights, NonFiniteValueIsAnErrorAndNothingIsLoaded) {

@@ -72,9 +72,11 @@ int64_t documented_parameter_count(const ModelConfig& c) {
 void fill_with_name_pattern(ParameterSet& params) {
   for (const ParameterSet::Entry& e : params.entries()) {
     int h = 0;
-    for (std::size_t j = 0; j < e.name.size(); ++j) h += static_cast<int>(j + 1) * static_cast<unsigned char>(e.name[j]);
+    for (std::size_t j = 0; j < e.name.size(); ++j)
+      h += static_cast<int>(j + 1) * static_cast<unsigned char>(e.name[j]);
     for (int64_t i = 0; i < e.param.value.numel(); ++i)
-      e.param.value.data[i] = static_cast<float>(h % 4096) / 4096.0f + static_cast<float>(i) / 1024.0f;
+      e.param.value.data[i] =
+          static_cast<float>(h % 4096) / 4096.0f + static_cast<float>(i) / 1024.0f;
   }
 }
 
@@ -99,7 +101,8 @@ std::string shell_command(const std::vector<std::string>& args) {
 TEST(PyTorchInterop, DocumentedSnippetLoadsWhatTfmWrites) {
   const char* env = std::getenv("TFM_PYTHON");
   const std::string python = env ? env : "python3";
-  if (std::system((shell_command({python, "-c", "import torch"}) + " >/dev/null 2>&1").c_str()) != 0)
+  if (std::system((shell_command({python, "-c", "import torch"}) + " >/dev/null 2>&1").c_str()) !=
+      0)
     GTEST_SKIP() << python << " cannot import torch; set TFM_PYTHON to a Python with PyTorch "
                  << "(scripts/install-deps.sh --with-torch installs one)";
 
@@ -114,7 +117,8 @@ TEST(PyTorchInterop, DocumentedSnippetLoadsWhatTfmWrites) {
   tied_post_norm.max_positions = 16;
   ModelConfig untied_pre_norm = tied_post_norm;
   untied_pre_norm.tie_embeddings = false;
-  untied_pre_norm.norm_first = untied_pre_norm.encoder_final_norm = untied_pre_norm.decoder_final_norm = true;
+  untied_pre_norm.norm_first = untied_pre_norm.encoder_final_norm =
+      untied_pre_norm.decoder_final_norm = true;
   untied_pre_norm.activation = Activation::gelu;
   untied_pre_norm.pad_id = 10;  // away from the ids the check uses for pieces
 
@@ -128,7 +132,8 @@ TEST(PyTorchInterop, DocumentedSnippetLoadsWhatTfmWrites) {
     std::filesystem::create_directory(model_dir);
     config.save(model_dir / "config.json");
     ParameterSet params;
-    for_each_documented_tensor(config, [&](const std::string& tensor, Shape shape) { params.add(tensor, shape); });
+    for_each_documented_tensor(
+        config, [&](const std::string& tensor, Shape shape) { params.add(tensor, shape); });
     fill_with_name_pattern(params);
     save_parameters(model_dir / "model.safetensors", params);
     args.push_back(model_dir.string());

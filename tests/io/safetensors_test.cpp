@@ -66,8 +66,8 @@ TEST(Safetensors, RoundTripsEveryKindOfTensor) {
   const std::vector<int64_t> longs = {std::numeric_limits<int64_t>::min(), -1, int64_t{1} << 40};
   const std::vector<int32_t> ints = {-5, 6};
   const std::vector<double> doubles = {0.1, -1e10};
-  const std::vector<uint16_t> halves = {0x3c00, 0xc000};    // 1, -2
-  const std::vector<uint16_t> bfloats = {0x3f80, 0x4049};   // 1, 3.140625
+  const std::vector<uint16_t> halves = {0x3c00, 0xc000};   // 1, -2
+  const std::vector<uint16_t> bfloats = {0x3f80, 0x4049};  // 1, 3.140625
   const float scalar = 42.0f;
   write_safetensors(dir / "all.safetensors",
                     {{"matrix", Dtype::F32, {2, 3}, matrix.data()},
@@ -133,9 +133,11 @@ TEST(Safetensors, ReadingTheWrongDtypeNamesFileAndTensor) {
 TEST(Safetensors, WriterRefusesDuplicateAndReservedNames) {
   TempDir dir;
   const float x = 1.0f;
-  EXPECT_THROW(write_safetensors(dir / "a", {{"x", Dtype::F32, {1}, &x}, {"x", Dtype::F32, {1}, &x}}),
+  EXPECT_THROW(
+      write_safetensors(dir / "a", {{"x", Dtype::F32, {1}, &x}, {"x", Dtype::F32, {1}, &x}}),
+      std::invalid_argument);
+  EXPECT_THROW(write_safetensors(dir / "a", {{"__metadata__", Dtype::F32, {1}, &x}}),
                std::invalid_argument);
-  EXPECT_THROW(write_safetensors(dir / "a", {{"__metadata__", Dtype::F32, {1}, &x}}), std::invalid_argument);
   EXPECT_TRUE(dir.listing().empty());
 }
 
@@ -159,44 +161,64 @@ TEST(Safetensors, EveryMalformedFileIsAFormatErrorNamingFileAndTensor) {
   const std::string four(4, '\0'), eight(8, '\0'), twelve(12, '\0');
   const std::vector<BadFile> cases = {
       {"shorter than the length field", "\x01\x02\x03", {"3 bytes long"}},
-      {"header length beyond the file", file_with("{}", "", 100), {"header length 100 exceeds the 2 bytes"}},
+      {"header length beyond the file",
+       file_with("{}", "", 100),
+       {"header length 100 exceeds the 2 bytes"}},
       {"absurd header length", file_with("{}", "", uint64_t{1} << 40), {"larger than the limit"}},
       {"header not JSON", file_with(R"({"w": )"), {"not valid JSON"}},
       {"header not UTF-8", file_with("{\"\xff\":{}}"), {"not valid JSON"}},
       {"header not an object", file_with("[1, 2]"), {"header is a JSON array, expected an object"}},
       {"entry not an object", file_with(R"({"w": 5})"), {"tensor \"w\"", "expected an object"}},
-      {"unknown dtype", file_with(R"({"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}})", four),
+      {"unknown dtype",
+       file_with(R"({"w":{"dtype":"F33","shape":[1],"data_offsets":[0,4]}})", four),
        {"tensor \"w\"", "unknown dtype \"F33\""}},
-      {"dtype not a string", file_with(R"({"w":{"dtype":4,"shape":[1],"data_offsets":[0,4]}})", four),
+      {"dtype not a string",
+       file_with(R"({"w":{"dtype":4,"shape":[1],"data_offsets":[0,4]}})", four),
        {"tensor \"w\"", "dtype is 4"}},
-      {"missing key", file_with(R"({"w":{"dtype":"F32","shape":[1]}})"),
+      {"missing key",
+       file_with(R"({"w":{"dtype":"F32","shape":[1]}})"),
        {"tensor \"w\"", "missing key \"data_offsets\""}},
-      {"unknown key", file_with(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"offset":0}})", four),
+      {"unknown key",
+       file_with(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4],"offset":0}})", four),
        {"tensor \"w\"", "unknown key \"offset\""}},
-      {"negative dimension", file_with(R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", four),
+      {"negative dimension",
+       file_with(R"({"w":{"dtype":"F32","shape":[-1],"data_offsets":[0,4]}})", four),
        {"tensor \"w\"", "shape is [-1], expected a list of non-negative integers"}},
-      {"shape too large", file_with(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})", four),
+      {"shape too large",
+       file_with(R"({"w":{"dtype":"F32","shape":[4294967296,4294967296],"data_offsets":[0,4]}})",
+                 four),
        {"tensor \"w\"", "too large"}},
-      {"size disagrees with offsets", file_with(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", four),
+      {"size disagrees with offsets",
+       file_with(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,4]}})", four),
        {"tensor \"w\"", "needs 8 bytes", "hold 4"}},
-      {"dtype size disagrees with offsets", file_with(R"({"w":{"dtype":"F64","shape":[1],"data_offsets":[0,4]}})", four),
+      {"dtype size disagrees with offsets",
+       file_with(R"({"w":{"dtype":"F64","shape":[1],"data_offsets":[0,4]}})", four),
        {"tensor \"w\"", "of F64 needs 8 bytes"}},
-      {"offsets not a pair", file_with(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0]}})", four),
+      {"offsets not a pair",
+       file_with(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0]}})", four),
        {"tensor \"w\"", "expected [begin, end]"}},
-      {"offsets backwards", file_with(R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", four),
+      {"offsets backwards",
+       file_with(R"({"w":{"dtype":"F32","shape":[0],"data_offsets":[4,0]}})", four),
        {"tensor \"w\"", "run backwards"}},
-      {"offsets past the data", file_with(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", four),
+      {"offsets past the data",
+       file_with(R"({"w":{"dtype":"F32","shape":[2],"data_offsets":[0,8]}})", four),
        {"tensor \"w\"", "reach past the end of the data section (4 bytes)"}},
       {"overlapping tensors",
-       file_with(R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})", twelve),
+       file_with(
+           R"({"a":{"dtype":"F32","shape":[2],"data_offsets":[0,8]},"b":{"dtype":"F32","shape":[2],"data_offsets":[4,12]}})",
+           twelve),
        {"tensor \"b\"", "overlap tensor \"a\""}},
       {"gap between tensors",
-       file_with(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})", twelve),
+       file_with(
+           R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]},"b":{"dtype":"F32","shape":[1],"data_offsets":[8,12]}})",
+           twelve),
        {"bytes [4, 8)", "before tensor \"b\"", "belong to no tensor"}},
-      {"uncovered tail", file_with(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", eight),
+      {"uncovered tail",
+       file_with(R"({"a":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}})", eight),
        {"bytes [4, 8) at the end", "belong to no tensor"}},
       {"data without tensors", file_with("{}", four), {"bytes [0, 4)"}},
-      {"metadata not strings", file_with(R"({"__metadata__":{"step":5}})"),
+      {"metadata not strings",
+       file_with(R"({"__metadata__":{"step":5}})"),
        {"\"__metadata__\" entry \"step\" is 5, expected a string"}},
   };
   TempDir dir;
@@ -220,9 +242,11 @@ TEST(Safetensors, AcceptsWhatTheSpecAllows) {
   const std::vector<std::string> good = {
       file_with("{}"),
       file_with(R"({"__metadata__":null})"),
-      file_with(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}   )", std::string(4, '\0')),
-      file_with(R"({"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})",
-                std::string(1, '\0')),
+      file_with(R"({"w":{"dtype":"F32","shape":[1],"data_offsets":[0,4]}}   )",
+                std::string(4, '\0')),
+      file_with(
+          R"({"e":{"dtype":"F32","shape":[0],"data_offsets":[0,0]},"w":{"dtype":"U8","shape":[1],"data_offsets":[0,1]}})",
+          std::string(1, '\0')),
   };
   for (const std::string& bytes : good) {
     write_bytes(dir / "good.safetensors", bytes);

@@ -57,7 +57,8 @@ inline void write_bytes(const std::filesystem::path& path, const std::string& by
 
 inline void expect_mentions(const std::string& message, std::initializer_list<std::string> parts) {
   for (const std::string& part : parts)
-    EXPECT_NE(message.find(part), std::string::npos) << "message lacks \"" << part << "\": " << message;
+    EXPECT_NE(message.find(part), std::string::npos)
+        << "message lacks \"" << part << "\": " << message;
 }
 
 }  // namespace tfm::io::test

@@ -1,5 +1,6 @@
-"""Runs the PyTorch snippet of docs/model-format.md on model directories written by
-tests/io/pytorch_interop_test.cpp and checks that PyTorch sees exactly what tfm wrote.
+"""Runs the PyTorch snippet of docs/model-format.md (its first ```python block) on model
+directories written by tests/io/pytorch_interop_test.cpp and checks that PyTorch sees exactly
+what tfm wrote.
 
 Usage: pytorch_load_check.py MODEL_FORMAT_DOC MODEL_DIR...
 """

@@ -1,6 +1,5 @@
 #include "nn/decoder_layer.h"
 
-#include "nn/activation_name.h"
 
 namespace tfm::nn {
 
@@ -11,7 +10,7 @@ DecoderLayer::DecoderLayer(ParameterSet& params, const std::string& name, const 
       cross_attn_(params, name + ".multihead_attn", c.d_model, c.nhead, float(c.attention_dropout)),
       cross_attn_block_(params, name + ".norm2", name + ".dropout2", c.d_model, float(c.layer_norm_eps),
                         float(c.dropout), c.norm_first),
-      feed_forward_(params, name, c.d_model, c.dim_feedforward, activation_from_name(c.activation),
+      feed_forward_(params, name, c.d_model, c.dim_feedforward, c.activation == io::Activation::gelu ? kernels::Activation::GELU : kernels::Activation::ReLU,
                     float(c.activation_dropout)),
       ff_block_(params, name + ".norm3", name + ".dropout3", c.d_model, float(c.layer_norm_eps), float(c.dropout),
                 c.norm_first) {}

@@ -1,6 +1,5 @@
 #include "nn/encoder_layer.h"
 
-#include "nn/activation_name.h"
 
 namespace tfm::nn {
 
@@ -8,7 +7,7 @@ EncoderLayer::EncoderLayer(ParameterSet& params, const std::string& name, const 
     : self_attn_(params, name + ".self_attn", c.d_model, c.nhead, float(c.attention_dropout)),
       attn_block_(params, name + ".norm1", name + ".dropout1", c.d_model, float(c.layer_norm_eps), float(c.dropout),
                   c.norm_first),
-      feed_forward_(params, name, c.d_model, c.dim_feedforward, activation_from_name(c.activation),
+      feed_forward_(params, name, c.d_model, c.dim_feedforward, c.activation == io::Activation::gelu ? kernels::Activation::GELU : kernels::Activation::ReLU,
                     float(c.activation_dropout)),
       ff_block_(params, name + ".norm2", name + ".dropout2", c.d_model, float(c.layer_norm_eps), float(c.dropout),
                 c.norm_first) {}

@@ -245,7 +245,7 @@ io::ModelConfig small_config(bool norm_first) {
   c.attention_dropout = 0.15;
   c.activation_dropout = 0.2;
   // Smooth, so that the +-h steps of the check cross no kinks (ReLU is checked on its own).
-  c.activation = "gelu";
+  c.activation = io::Activation::gelu;
   c.norm_first = norm_first;
   c.encoder_final_norm = c.decoder_final_norm = norm_first;
   c.max_positions = 32;

@@ -42,7 +42,7 @@ TEST_P(TransformerGradient, MatchesFiniteDifferences) {
   c.dropout = 0.1;
   c.attention_dropout = 0.1;
   c.activation_dropout = 0.1;
-  c.activation = "gelu";  // smooth: the check's steps cross no kinks
+  c.activation = io::Activation::gelu;  // smooth: the check's steps cross no kinks
   c.norm_first = GetParam().norm_first;
   c.encoder_final_norm = c.decoder_final_norm = GetParam().norm_first;
   c.tie_embeddings = GetParam().tie;

@@ -86,7 +86,7 @@ void run_bench(const BenchOptions& o) {
 
   auto run_step = [&] {
     if (train) {
-      train::train_step(model, adam, workspace, batch, schedule(adam.steps_taken() + 1), {});
+      train::train_step(model, adam, workspace, {&batch, 1}, schedule(adam.steps_taken() + 1), {});
     } else {
       workspace.reset();
       nn::StepContext ctx{workspace, false};

@@ -26,6 +26,8 @@ class Adam {
   // (saved with checkpoints).
   std::vector<std::vector<float>>& first_moments() { return m_; }
   std::vector<std::vector<float>>& second_moments() { return v_; }
+  const std::vector<std::vector<float>>& first_moments() const { return m_; }
+  const std::vector<std::vector<float>>& second_moments() const { return v_; }
   void set_steps_taken(int64_t steps) { steps_ = steps; }
 
  private:

@@ -1,6 +1,9 @@
 #pragma once
-// One optimizer step on one batch: forward, label-smoothed loss, backward, gradient
-// clipping, Adam. The trainer and the benchmark both run exactly this.
+// One optimizer step: forward, label-smoothed loss and backward over one or more batches
+// (gradient accumulation), gradient clipping, Adam. The trainer and the benchmark both run
+// exactly this.
+#include <span>
+
 #include "nn/transformer.h"
 #include "train/adam.h"
 
@@ -13,11 +16,12 @@ struct StepOptions {
 };
 
 struct StepResult {
-  kernels::CrossEntropyResult loss;
+  kernels::CrossEntropyResult loss;  // summed over the batches
   double grad_norm = 0.0;
 };
 
-StepResult train_step(nn::Transformer& model, Adam& adam, Workspace& workspace, const Batch& batch, double lr,
-                      const StepOptions& options);
+// The gradient is that of the mean loss per target token over all the batches together.
+StepResult train_step(nn::Transformer& model, Adam& adam, Workspace& workspace, std::span<const Batch> batches,
+                      double lr, const StepOptions& options);
 
 }  // namespace tfm::train

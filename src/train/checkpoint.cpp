@@ -1,0 +1,119 @@
+#include "train/checkpoint.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+
+#include "io/atomic_file.h"
+#include "io/format_error.h"
+#include "io/model_weights.h"
+#include "io/safetensors.h"
+
+namespace tfm::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+std::string checkpoint_name(int64_t step) {
+  char name[32];
+  std::snprintf(name, sizeof name, "step-%09lld", static_cast<long long>(step));
+  return name;
+}
+
+void save_optimizer(const fs::path& path, const nn::Transformer& model, const Adam& adam) {
+  std::vector<io::TensorToWrite> tensors;
+  const auto& entries = model.parameters().entries();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    std::vector<int64_t> shape;
+    for (int d = 0; d < entries[i].param.value.shape.rank(); ++d) shape.push_back(entries[i].param.value.shape[d]);
+    tensors.push_back({"exp_avg." + entries[i].name, io::Dtype::F32, shape, adam.first_moments()[i].data()});
+    tensors.push_back({"exp_avg_sq." + entries[i].name, io::Dtype::F32, shape, adam.second_moments()[i].data()});
+  }
+  io::write_safetensors(path, tensors, {{"step", std::to_string(adam.steps_taken())}});
+}
+
+void load_optimizer(const fs::path& path, const nn::Transformer& model, Adam& adam) {
+  const io::SafetensorsReader reader(path);
+  const auto& entries = model.parameters().entries();
+  for (size_t i = 0; i < entries.size(); ++i) {
+    reader.read_float32("exp_avg." + entries[i].name, adam.first_moments()[i]);
+    reader.read_float32("exp_avg_sq." + entries[i].name, adam.second_moments()[i]);
+  }
+  const auto step = reader.metadata().find("step");
+  if (step == reader.metadata().end()) throw io::FormatError(path.string() + ": metadata has no \"step\"");
+  adam.set_steps_taken(std::stoll(step->second));
+}
+
+}  // namespace
+
+std::vector<fs::path> list_checkpoints(const fs::path& model_dir) {
+  std::vector<fs::path> found;
+  const fs::path root = model_dir / "checkpoints";
+  if (!fs::is_directory(root)) return found;
+  for (const auto& entry : fs::directory_iterator(root))
+    if (entry.is_directory() && entry.path().filename().string().starts_with("step-")) found.push_back(entry.path());
+  std::sort(found.begin(), found.end());  // zero-padded step numbers sort in order
+  return found;
+}
+
+void save_checkpoint(const fs::path& model_dir, const nn::Transformer& model, const Adam& adam,
+                     const TrainingState& state, int keep) {
+  const fs::path root = model_dir / "checkpoints";
+  const fs::path dir = root / checkpoint_name(state.step);
+  fs::create_directories(dir);
+  io::save_parameters(dir / "model.safetensors", model.parameters());
+  save_optimizer(dir / "optimizer.safetensors", model, adam);
+  const nlohmann::ordered_json j = {{"step", state.step},
+                                    {"epoch", state.position.epoch},
+                                    {"batch", state.position.batch},
+                                    {"elapsed_seconds", state.elapsed_seconds},
+                                    {"best_score", state.best_score},
+                                    {"best_step", state.best_step},
+                                    {"evaluations_without_improvement", state.evaluations_without_improvement}};
+  io::write_file_atomically(dir / "state.json", j.dump(2) + "\n");
+  io::write_file_atomically(root / "latest", dir.filename().string() + "\n");
+  // Only now may older checkpoints go.
+  const auto all = list_checkpoints(model_dir);
+  const size_t kept = size_t(std::max(keep, 1));
+  for (size_t i = 0; i + kept < all.size(); ++i) fs::remove_all(all[i]);
+}
+
+std::optional<fs::path> latest_checkpoint(const fs::path& model_dir) {
+  std::ifstream in(model_dir / "checkpoints" / "latest");
+  std::string name;
+  if (!(in >> name)) return std::nullopt;
+  const fs::path dir = model_dir / "checkpoints" / name;
+  if (!fs::exists(dir / "state.json"))
+    throw io::FormatError((model_dir / "checkpoints" / "latest").string() + " names " + name +
+                          ", which has no state.json");
+  return dir;
+}
+
+TrainingState load_checkpoint(const fs::path& dir, nn::Transformer& model, Adam& adam) {
+  io::load_parameters(dir / "model.safetensors", model.parameters());
+  load_optimizer(dir / "optimizer.safetensors", model, adam);
+  const fs::path state_path = dir / "state.json";
+  std::ifstream in(state_path);
+  nlohmann::json j;
+  try {
+    in >> j;
+    TrainingState s;
+    s.step = j.at("step").get<int64_t>();
+    s.position.epoch = j.at("epoch").get<int64_t>();
+    s.position.batch = j.at("batch").get<int64_t>();
+    s.elapsed_seconds = j.at("elapsed_seconds").get<double>();
+    s.best_score = j.at("best_score").get<double>();
+    s.best_step = j.at("best_step").get<int64_t>();
+    s.evaluations_without_improvement = j.at("evaluations_without_improvement").get<int>();
+    if (s.step != adam.steps_taken())
+      throw io::FormatError(state_path.string() + ": step " + std::to_string(s.step) +
+                            " disagrees with the optimizer's " + std::to_string(adam.steps_taken()));
+    return s;
+  } catch (const nlohmann::json::exception& e) {
+    throw io::FormatError(state_path.string() + ": " + e.what());
+  }
+}
+
+}  // namespace tfm::train

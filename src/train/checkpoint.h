@@ -1,0 +1,43 @@
+#pragma once
+// Resumable training state in a model directory:
+//   DIR/checkpoints/step-<N>/model.safetensors      weights after step N
+//   DIR/checkpoints/step-<N>/optimizer.safetensors  Adam moments (exp_avg.<name>, exp_avg_sq.<name>)
+//   DIR/checkpoints/step-<N>/state.json             step, data position, best score, elapsed time
+//   DIR/checkpoints/latest                          the name of the newest complete checkpoint
+// A checkpoint's files are written (each atomically) before `latest` is switched to it, and
+// older ones are removed only after, so a kill at any moment leaves `latest` naming a
+// complete checkpoint.
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "nn/transformer.h"
+#include "train/adam.h"
+#include "train/batcher.h"
+
+namespace tfm::train {
+
+struct TrainingState {
+  int64_t step = 0;             // optimizer steps taken
+  BatchPosition position;       // the next batch
+  double elapsed_seconds = 0;   // training time before this run, for --time-limit and logs
+  double best_score = 0;        // best validation BLEU so far
+  int64_t best_step = 0;
+  int evaluations_without_improvement = 0;
+};
+
+// Writes checkpoint `state.step`, switches `latest` to it, and keeps the newest `keep` (>= 1).
+void save_checkpoint(const std::filesystem::path& model_dir, const nn::Transformer& model, const Adam& adam,
+                     const TrainingState& state, int keep);
+
+// The newest complete checkpoint's directory, if any.
+std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& model_dir);
+
+// Restores weights, Adam moments and state from a checkpoint directory; errors name the file.
+TrainingState load_checkpoint(const std::filesystem::path& checkpoint_dir, nn::Transformer& model, Adam& adam);
+
+// Every checkpoint directory, oldest first.
+std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path& model_dir);
+
+}  // namespace tfm::train

@@ -1,0 +1,327 @@
+#include "train/trainer.h"
+
+#include <unistd.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <iomanip>
+#include <iostream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "decode/translator.h"
+#include "io/atomic_file.h"
+#include "io/corpus.h"
+#include "io/model_config.h"
+#include "io/model_weights.h"
+#include "kernels/cross_entropy.h"
+#include "text/bleu.h"
+#include "text/tokenizer.h"
+#include "train/batcher.h"
+#include "train/checkpoint.h"
+#include "train/schedule.h"
+#include "train/train_step.h"
+
+namespace tfm::train {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+std::vector<std::vector<int32_t>> encode_all(const text::Tokenizer& tokenizer, const std::vector<std::string>& lines) {
+  std::vector<std::vector<int32_t>> out(lines.size());
+#pragma omp parallel for schedule(dynamic, 256)
+  for (int64_t i = 0; i < int64_t(lines.size()); ++i) {
+    const std::vector<int> ids = tokenizer.encode(lines[i]);
+    out[i].assign(ids.begin(), ids.end());
+  }
+  return out;
+}
+
+std::string format_duration(double seconds) {
+  const int64_t s = int64_t(seconds);
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
+                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
+  return buf;
+}
+
+// Keeps the metrics of steps up to `step` (a resumed run rewrites what followed).
+void truncate_metrics(const fs::path& path, int64_t step) {
+  std::ifstream in(path);
+  if (!in) return;
+  std::string kept, line;
+  while (std::getline(in, line))
+    if (!line.empty() && nlohmann::json::parse(line).value("step", int64_t(0)) <= step) kept += line + "\n";
+  io::write_file_atomically(path, kept);
+}
+
+struct ValidationData {
+  io::ParallelCorpus text;
+  std::unique_ptr<Batcher> batches;
+};
+
+struct ValidationResult {
+  double loss = 0.0;  // mean negative log-likelihood per target token (no smoothing)
+  double bleu = 0.0;
+};
+
+ValidationResult validate(nn::Transformer& model, const text::Tokenizer& tokenizer, ValidationData& data,
+                          int beam, Workspace& workspace) {
+  ValidationResult r;
+  double nll = 0.0;
+  int64_t tokens = 0;
+  data.batches->set_position({0, 0});
+  const int64_t n = data.batches->batches_in_epoch();
+  for (int64_t i = 0; i < n; ++i) {
+    const Batch b = data.batches->next();
+    workspace.reset();
+    nn::StepContext ctx{workspace, false};
+    Tensor logits = model.forward(ctx, b);
+    const auto ce = kernels::cross_entropy(logits.data, b.tgt_out_ids.data(), logits.rows(), logits.cols(),
+                                           model.config().pad_id, 0.0f, 0.0f);
+    nll += ce.nll_sum;
+    tokens += ce.tokens;
+  }
+  r.loss = nll / double(std::max<int64_t>(tokens, 1));
+  decode::TranslateOptions options;
+  options.search.beam_size = beam;
+  const auto translations = decode::Translator(model, tokenizer).translate(data.text.source, options);
+  std::vector<std::string> hyps;
+  for (const auto& t : translations) hyps.push_back(t.front().text);
+  r.bleu = text::corpus_bleu(hyps, data.text.target, {}).score;
+  return r;
+}
+
+class ProgressLine {
+ public:
+  explicit ProgressLine(std::ostream& out) : out_(out), live_(&out == &std::cerr && isatty(STDERR_FILENO)) {}
+  // A live line overwrites itself on a terminal; elsewhere each update is a log line.
+  void show(const std::string& text, bool milestone) {
+    if (live_) {
+      out_ << "\r" << text << "\033[K" << (milestone ? "\n" : "") << std::flush;
+    } else if (milestone) {
+      out_ << text << std::endl;
+    }
+  }
+  void message(const std::string& text) {
+    if (live_) out_ << "\r\033[K";
+    out_ << text << std::endl;
+  }
+
+ private:
+  std::ostream& out_;
+  bool live_;
+};
+
+}  // namespace
+
+TrainSummary train(const TrainerOptions& o, std::ostream& log) {
+  ProgressLine progress(log);
+  const fs::path& dir = o.model_dir;
+  // Everything that can be checked is checked before anything is written.
+  const io::ParallelCorpus corpus = io::read_parallel_corpus(o.train_src.string(), o.train_tgt.string());
+  ValidationData valid;
+  const bool has_valid = !o.valid_src.empty();
+  if (has_valid != !o.valid_tgt.empty())
+    throw std::runtime_error("--valid-src and --valid-tgt go together");
+  if (has_valid) valid.text = io::read_parallel_corpus(o.valid_src.string(), o.valid_tgt.string());
+
+  std::optional<fs::path> checkpoint;
+  io::ModelConfig config;
+  if (o.resume) {
+    checkpoint = latest_checkpoint(dir);
+    if (!checkpoint) throw std::runtime_error("--resume: " + dir.string() + " has no checkpoint to resume from");
+    config = io::ModelConfig::load(dir / "config.json");
+  } else {
+    if (fs::exists(dir / "model.safetensors") || fs::exists(dir / "checkpoints"))
+      throw std::runtime_error(dir.string() + " already holds a model; pass --resume to continue it, or choose "
+                               "another --model directory");
+    config = io::load_config_arg(o.config);
+    if (o.vocab_size > 0) config.vocab_size = o.vocab_size;
+    config.validate(o.config);
+    fs::create_directories(dir);
+  }
+
+  // Tokenizer: trained on the training data unless the directory already has one.
+  const fs::path spm_path = dir / "spm.model";
+  if (!fs::exists(spm_path)) {
+    progress.message("training a joint SentencePiece model of " + std::to_string(config.vocab_size) + " pieces");
+    text::TokenizerTrainingOptions spm_options;
+    spm_options.seed = o.seed;
+    text::Tokenizer::train_joint(corpus.source, corpus.target, spm_path.string(), config.vocab_size, spm_options);
+  }
+  const text::Tokenizer tokenizer = text::Tokenizer::load(spm_path.string());
+  config.vocab_size = tokenizer.vocab_size();
+  config.pad_id = tokenizer.pad_id();
+  config.unk_id = tokenizer.unk_id();
+  config.bos_id = tokenizer.bos_id();
+  config.eos_id = tokenizer.eos_id();
+  if (!o.resume) config.save(dir / "config.json");
+
+  BatcherOptions batch_options;
+  batch_options.max_tokens = o.batch_tokens;
+  batch_options.max_length = std::min(o.max_length, config.max_positions - 1);
+  batch_options.seed = o.seed;
+  batch_options.pad_id = config.pad_id;
+  batch_options.bos_id = config.bos_id;
+  batch_options.eos_id = config.eos_id;
+  Batcher batcher(encode_all(tokenizer, corpus.source), encode_all(tokenizer, corpus.target), batch_options);
+  const auto& counts = batcher.pair_counts();
+  progress.message("training pairs: " + std::to_string(counts.kept) + " kept, " + std::to_string(counts.skipped_empty) +
+                   " skipped as empty, " + std::to_string(counts.skipped_too_long) + " skipped as longer than " +
+                   std::to_string(batch_options.max_length) + " pieces");
+  if (has_valid) {
+    BatcherOptions valid_options = batch_options;
+    valid_options.max_length = config.max_positions - 1;
+    valid.batches = std::make_unique<Batcher>(encode_all(tokenizer, valid.text.source),
+                                              encode_all(tokenizer, valid.text.target), valid_options);
+  }
+
+  nn::Transformer model(config);
+  model.initialize(o.seed);
+  Adam adam(model.parameters());
+  TrainingState state;
+  const fs::path metrics_path = dir / "metrics.jsonl";
+  if (checkpoint) {
+    state = load_checkpoint(*checkpoint, model, adam);
+    batcher.set_position(state.position);
+    truncate_metrics(metrics_path, state.step);
+    progress.message("resumed from " + checkpoint->string() + " at step " + std::to_string(state.step));
+  } else {
+    io::write_file_atomically(metrics_path, "");
+  }
+  std::ofstream metrics(metrics_path, std::ios::app);
+
+  const InverseSqrtSchedule schedule = InverseSqrtSchedule::paper(config.d_model, o.warmup_steps, o.lr_factor);
+  const StepOptions step_options{o.label_smoothing, o.clip_norm, o.seed};
+  Workspace workspace;
+  const auto run_start = Clock::now();
+  const double elapsed_before = state.elapsed_seconds;
+  auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - run_start).count(); };
+
+  auto checkpoint_and_validate = [&] {
+    state.position = batcher.position();
+    state.elapsed_seconds = elapsed();
+    if (has_valid) {
+      const ValidationResult v = validate(model, tokenizer, valid, o.valid_beam, workspace);
+      const bool better = state.best_step == 0 || v.bleu > state.best_score;
+      if (better) {
+        state.best_score = v.bleu;
+        state.best_step = state.step;
+        state.evaluations_without_improvement = 0;
+        io::save_parameters(dir / "model.safetensors", model.parameters());
+      } else {
+        ++state.evaluations_without_improvement;
+      }
+      metrics << nlohmann::json{{"type", "valid"}, {"step", state.step}, {"epoch", state.position.epoch},
+                                {"elapsed", state.elapsed_seconds}, {"loss", v.loss}, {"ppl", std::exp(v.loss)},
+                                {"bleu", v.bleu}}
+                     .dump()
+              << std::endl;
+      std::ostringstream line;
+      line << std::fixed << std::setprecision(2) << "valid step " << state.step << " epoch " << state.position.epoch
+           << ": loss " << v.loss << " ppl " << std::exp(v.loss) << " BLEU " << v.bleu
+           << (better ? " (best)" : "") << " [" << format_duration(state.elapsed_seconds) << "]";
+      progress.message(line.str());
+    } else {
+      io::save_parameters(dir / "model.safetensors", model.parameters());
+    }
+    save_checkpoint(dir, model, adam, state, o.keep_checkpoints);
+  };
+
+  TrainSummary summary;
+  int64_t interval_tokens = 0;
+  double interval_loss = 0.0;
+  int64_t interval_loss_tokens = 0;
+  auto interval_start = Clock::now();
+  std::vector<Batch> batches(size_t(std::max(1, o.accum)));
+  int64_t last_checkpoint_step = state.step;
+  const int64_t first_step = state.step;
+  while (true) {
+    if (o.max_steps > 0 && state.step >= o.max_steps) {
+      summary.stop_reason = "reached --max-steps";
+      break;
+    }
+    if (o.epochs > 0 && batcher.position().epoch >= o.epochs) {
+      summary.stop_reason = "reached --epochs";
+      break;
+    }
+    if (o.time_limit_minutes > 0 && elapsed() >= o.time_limit_minutes * 60) {
+      summary.stop_reason = "reached --time-limit";
+      break;
+    }
+    for (Batch& b : batches) b = batcher.next();
+    const double lr = schedule(state.step + 1);
+    const StepResult r = train_step(model, adam, workspace, batches, lr, step_options);
+    const double loss = r.loss.loss_sum / double(std::max<int64_t>(r.loss.tokens, 1));
+    if (!std::isfinite(loss) || !std::isfinite(r.grad_norm))
+      throw std::runtime_error("training diverged: non-finite loss at step " + std::to_string(state.step + 1) +
+                               "; " + dir.string() + " keeps the last good checkpoint (step " +
+                               std::to_string(last_checkpoint_step) + "). Try a lower --lr-factor or --clip-norm");
+    ++state.step;
+    interval_tokens += r.loss.tokens;
+    interval_loss += r.loss.nll_sum;
+    interval_loss_tokens += r.loss.tokens;
+
+    const bool log_now = state.step % o.log_every == 0;
+    const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
+    if (log_now || seconds > 1.0) {
+      const double tok_per_s = double(interval_tokens) / std::max(seconds, 1e-9);
+      const double train_nll = interval_loss / double(std::max<int64_t>(interval_loss_tokens, 1));
+      // Time left: the nearest of the limits, at this run's mean speed.
+      const double per_step = (elapsed() - elapsed_before) / double(state.step - first_step);
+      double eta = -1;
+      auto nearer = [&eta](double t) { eta = eta < 0 ? t : std::min(eta, t); };
+      if (o.time_limit_minutes > 0) nearer(o.time_limit_minutes * 60 - elapsed());
+      if (o.max_steps > 0) nearer(double(o.max_steps - state.step) * per_step);
+      if (o.epochs > 0) {
+        const BatchPosition p = batcher.position();
+        nearer(double((o.epochs - p.epoch) * batcher.batches_in_epoch() - p.batch) / o.accum * per_step);
+      }
+      std::ostringstream line;
+      line << std::fixed << std::setprecision(3) << "epoch " << batcher.position().epoch << " step " << state.step
+           << " loss " << train_nll << " ppl " << std::setprecision(2) << std::exp(train_nll) << " lr "
+           << std::scientific << std::setprecision(2) << lr << std::fixed << std::setprecision(0) << " "
+           << tok_per_s << " tok/s [" << format_duration(elapsed());
+      if (eta >= 0) line << ", ETA " << format_duration(eta);
+      line << "]";
+      progress.show(line.str(), log_now);
+      if (log_now)
+        metrics << nlohmann::json{{"type", "train"}, {"step", state.step}, {"epoch", batcher.position().epoch},
+                                  {"elapsed", elapsed()}, {"loss", train_nll}, {"ppl", std::exp(train_nll)},
+                                  {"lr", lr}, {"tgt_tok_per_s", tok_per_s}}
+                       .dump()
+                << std::endl;
+      interval_tokens = 0;
+      interval_loss = 0.0;
+      interval_loss_tokens = 0;
+      interval_start = Clock::now();
+    }
+    if (state.step % o.valid_every == 0) {
+      checkpoint_and_validate();
+      last_checkpoint_step = state.step;
+      if (o.patience > 0 && state.evaluations_without_improvement >= o.patience) {
+        summary.stop_reason = "no better validation BLEU in " + std::to_string(o.patience) + " evaluations";
+        break;
+      }
+    }
+  }
+  if (last_checkpoint_step != state.step) checkpoint_and_validate();
+  summary.steps = state.step;
+  summary.best_bleu = state.best_score;
+  summary.best_step = state.best_step;
+  summary.elapsed_seconds = elapsed();
+  progress.message("stopped at step " + std::to_string(state.step) + ": " + summary.stop_reason +
+                   (has_valid ? "; best validation BLEU " + std::to_string(state.best_score) + " at step " +
+                                    std::to_string(state.best_step)
+                              : ""));
+  return summary;
+}
+
+}  // namespace tfm::train

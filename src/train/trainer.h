@@ -1,0 +1,48 @@
+#pragma once
+// `tfm train`: from two aligned text files to a translation model in a model directory,
+// with the paper's recipe by default (§5): Adam 0.9/0.98/1e-9, warm-up then inverse-sqrt
+// learning rate, label smoothing 0.1, dropout 0.1.
+#include <cstdint>
+#include <filesystem>
+#include <ostream>
+#include <string>
+
+namespace tfm::train {
+
+struct TrainerOptions {
+  std::filesystem::path train_src, train_tgt;
+  std::filesystem::path valid_src, valid_tgt;  // optional
+  std::filesystem::path model_dir;
+  std::string config = "S";   // preset name or config.json path (ignored with --resume)
+  int vocab_size = 0;         // 0: the config's
+  int64_t batch_tokens = 4096;
+  int accum = 1;              // batches per optimizer step
+  int64_t epochs = 0;         // 0: no limit
+  int64_t max_steps = 0;      // 0: no limit
+  double time_limit_minutes = 0;  // 0: no limit
+  uint64_t seed = 1;
+  bool resume = false;
+  double lr_factor = 1.0;     // scales the paper's d_model^-0.5 schedule
+  int64_t warmup_steps = 4000;
+  float label_smoothing = 0.1f;
+  double clip_norm = 0.0;
+  int max_length = 200;       // pairs with a longer side (in pieces) are skipped
+  int64_t valid_every = 1000; // steps between validations and checkpoints
+  int patience = 0;           // stop after this many validations without a better BLEU; 0: never
+  int keep_checkpoints = 1;
+  int64_t log_every = 100;
+  int valid_beam = 1;         // greedy
+};
+
+struct TrainSummary {
+  int64_t steps = 0;
+  double best_bleu = 0.0;
+  int64_t best_step = 0;
+  double elapsed_seconds = 0.0;
+  std::string stop_reason;
+};
+
+// Progress goes to `log` (a live line when it is a terminal).
+TrainSummary train(const TrainerOptions& options, std::ostream& log);
+
+}  // namespace tfm::train

@@ -7,5 +7,7 @@ namespace tfm::cli {
 void add_bench_command(CLI::App& app);
 void add_bleu_command(CLI::App& app);
 void add_train_command(CLI::App& app);
+void add_translate_command(CLI::App& app);
+void add_score_command(CLI::App& app);
 
 }  // namespace tfm::cli

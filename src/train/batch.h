@@ -1,6 +1,7 @@
 #pragma once
 #include <cstdint>
 #include <numeric>
+#include <span>
 #include <vector>
 
 namespace tfm {
@@ -21,5 +22,10 @@ struct Batch {
     return std::accumulate(tgt_lengths.begin(), tgt_lengths.end(), int64_t{0});
   }
 };
+
+// Frames and pads sentence pairs (piece ids without specials) into a batch by the
+// conventions above; sources[i] pairs with targets[i].
+Batch make_batch(std::span<const std::span<const int32_t>> sources, std::span<const std::span<const int32_t>> targets,
+                 int32_t pad_id, int32_t bos_id, int32_t eos_id);
 
 }  // namespace tfm

@@ -139,36 +139,14 @@ void Batcher::set_position(BatchPosition position) {
 }
 
 Batch Batcher::make_batch(int64_t begin, int64_t end) const {
-  Batch batch;
-  batch.batch_size = static_cast<int>(end - begin);
+  std::vector<std::span<const int32_t>> sources, targets;
   for (int64_t i = begin; i < end; ++i) {
     const Pair& pair = pairs_[order_[static_cast<size_t>(i)]];
-    batch.src_len = std::max(batch.src_len, pair.source_length + 1);
-    batch.tgt_len = std::max(batch.tgt_len, pair.target_length + 1);
-  }
-  const auto rows = static_cast<size_t>(batch.batch_size);
-  const auto src_len = static_cast<size_t>(batch.src_len);
-  const auto tgt_len = static_cast<size_t>(batch.tgt_len);
-  batch.src_ids.assign(rows * src_len, options_.pad_id);
-  batch.tgt_in_ids.assign(rows * tgt_len, options_.pad_id);
-  batch.tgt_out_ids.assign(rows * tgt_len, options_.pad_id);
-  for (size_t r = 0; r < rows; ++r) {
-    const Pair& pair = pairs_[order_[static_cast<size_t>(begin) + r]];
     const int32_t* src = tokens_.data() + pair.offset;
-    const int32_t* tgt = src + pair.source_length;
-    int32_t* src_row = batch.src_ids.data() + r * src_len;
-    int32_t* tgt_in_row = batch.tgt_in_ids.data() + r * tgt_len;
-    int32_t* tgt_out_row = batch.tgt_out_ids.data() + r * tgt_len;
-    std::copy(src, src + pair.source_length, src_row);
-    src_row[pair.source_length] = options_.eos_id;
-    tgt_in_row[0] = options_.bos_id;
-    std::copy(tgt, tgt + pair.target_length, tgt_in_row + 1);
-    std::copy(tgt, tgt + pair.target_length, tgt_out_row);
-    tgt_out_row[pair.target_length] = options_.eos_id;
-    batch.src_lengths.push_back(pair.source_length + 1);
-    batch.tgt_lengths.push_back(pair.target_length + 1);
+    sources.emplace_back(src, static_cast<size_t>(pair.source_length));
+    targets.emplace_back(src + pair.source_length, static_cast<size_t>(pair.target_length));
   }
-  return batch;
+  return tfm::make_batch(sources, targets, options_.pad_id, options_.bos_id, options_.eos_id);
 }
 
 }  // namespace tfm

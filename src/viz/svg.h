@@ -53,9 +53,6 @@ class SvgDocument {
   void begin_group(std::string_view css_class, std::string_view tooltip = {}, Point translate = {});
   void end_group();
 
-  double width() const { return width_; }
-  double height() const { return height_; }
-
   // The whole file: XML declaration, <svg> root with a white background, the shapes.
   // Every begin_group must have been closed.
   std::string render() const;

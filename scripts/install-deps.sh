@@ -4,7 +4,8 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config libdnnl-dev libsentencepiece-dev nlohmann-json3-dev
-          libcli11-dev zlib1g-dev libicu-dev libgtest-dev libbenchmark-dev)
+          libcli11-dev zlib1g-dev libicu-dev libgtest-dev libbenchmark-dev
+          libxml2-utils)  # xmllint: the viz tests check the SVG files are well-formed XML
 if [[ "${1:-}" == "--with-torch" ]]; then
   # PyTorch uses the system BLAS: without an optimised one it runs on the slow reference BLAS.
   packages+=(python3-torch python3-numpy libopenblas0-pthread)

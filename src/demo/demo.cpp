@@ -1,0 +1,111 @@
+#include "demo/demo.h"
+
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <vector>
+
+#include "app/model_directory.h"
+#include "decode/translator.h"
+#include "demo/number_words.h"
+#include "io/atomic_file.h"
+#include "io/model_config.h"
+#include "tensor/random.h"
+#include "train/trainer.h"
+
+namespace tfm::demo {
+
+namespace fs = std::filesystem;
+
+namespace {
+
+// A model small enough to learn the task in minutes on two cores.
+io::ModelConfig demo_config() {
+  io::ModelConfig c = io::ModelConfig::preset("S");
+  c.vocab_size = 160;
+  c.d_model = 128;
+  c.nhead = 4;
+  c.dim_feedforward = 512;
+  c.num_encoder_layers = 2;
+  c.num_decoder_layers = 2;
+  c.dropout = c.attention_dropout = c.activation_dropout = 0.05;
+  c.max_positions = 128;
+  return c;
+}
+
+void write_lines(const fs::path& path, const std::vector<int>& numbers, std::string (*spell)(int)) {
+  std::string text;
+  for (int n : numbers) text += spell(n) + "\n";
+  io::write_file_atomically(path, text);
+}
+
+}  // namespace
+
+DemoResult run_demo(const DemoOptions& o, std::ostream& out) {
+  fs::create_directories(o.workdir);
+  // Held-out numbers are disjoint from the training ones: exact match measures generalisation.
+  SplitMix64 rng(o.seed);
+  std::set<int> seen;
+  auto draw = [&](int count) {
+    std::vector<int> numbers;
+    while (int(numbers.size()) < count) {
+      // Half of the numbers below 1000, so that short forms are common too.
+      const int n = rng.next() % 2 ? int(rng.next() % 1'000'000) : int(rng.next() % 1'000);
+      if (seen.insert(n).second) numbers.push_back(n);
+    }
+    return numbers;
+  };
+  const std::vector<int> test = draw(o.test_pairs), valid = draw(200), train = draw(o.train_pairs);
+  const fs::path data = o.workdir / "data";
+  fs::create_directories(data);
+  write_lines(data / "train.en", train, english_number);
+  write_lines(data / "train.de", train, german_number);
+  write_lines(data / "valid.en", valid, english_number);
+  write_lines(data / "valid.de", valid, german_number);
+  write_lines(data / "test.en", test, english_number);
+  write_lines(data / "test.de", test, german_number);
+  const fs::path config_path = o.workdir / "demo-config.json";
+  demo_config().save(config_path);
+  out << "task: English number words -> German number words (" << train.size() << " training pairs, " << test.size()
+      << " held-out test pairs, in " << data.string() << ")" << std::endl;
+
+  const fs::path model_dir = o.workdir / "model";
+  fs::remove_all(model_dir);  // the demo always starts afresh
+  train::TrainerOptions t;
+  t.train_src = data / "train.en";
+  t.train_tgt = data / "train.de";
+  t.valid_src = data / "valid.en";
+  t.valid_tgt = data / "valid.de";
+  t.model_dir = model_dir;
+  t.config = config_path.string();
+  t.batch_tokens = 4096;
+  t.time_limit_minutes = o.minutes;
+  t.max_steps = o.max_steps;
+  t.seed = o.seed;
+  t.warmup_steps = 400;
+  t.valid_every = 250;
+  t.log_every = 50;
+  train::train(t, out);
+
+  app::ModelDirectory m = app::load_model_directory(model_dir);
+  std::vector<std::string> sources;
+  for (int n : test) sources.push_back(english_number(n));
+  decode::TranslateOptions options;
+  options.search.beam_size = o.beam;
+  const auto translations = decode::Translator(*m.model, m.tokenizer).translate(sources, options);
+  DemoResult result;
+  result.total = int(test.size());
+  for (size_t i = 0; i < test.size(); ++i) {
+    const std::string& got = translations[i].front().text;
+    const bool correct = got == german_number(test[i]);
+    result.correct += correct;
+    if (i < 8) out << "  " << sources[i] << "\n    -> " << got << (correct ? "" : "   (expected " + german_number(test[i]) + ")") << "\n";
+  }
+  char line[96];
+  std::snprintf(line, sizeof line, "exact match: %.1f%% (%d/%d)", 100.0 * result.exact_match(), result.correct,
+                result.total);
+  out << line << std::endl;
+  return result;
+}
+
+}  // namespace tfm::demo

@@ -5,4 +5,4 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
 scripts/build.sh build -DTFM_BUILD_TESTS=OFF -DTFM_BUILD_BENCH=OFF
-exec build/tfm bench --config S --mode train
+exec build/tfm demo

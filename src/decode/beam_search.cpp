@@ -100,13 +100,17 @@ std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const s
     std::vector<int32_t> origin;
     std::vector<float> new_scores;
     std::vector<int32_t> new_ids;
+    // As fairseq does: 2 x beam candidates per sentence, so that beam of them can continue
+    // even if the others end here.
+    std::vector<std::vector<Candidate>> best(active.size());
+#pragma omp parallel for schedule(dynamic)
+    for (size_t a = 0; a < active.size(); ++a)
+      best[a] = best_candidates(log_probs, int64_t(a) * beam, beam, beam_scores, 2 * beam);
     for (size_t a = 0; a < active.size(); ++a) {
       SentenceSearch& s = search[active[a]];
       const int64_t first_row = int64_t(a) * beam;
       const bool at_limit = step + 1 >= max_length[active[a]];
-      // As fairseq does: 2 x beam candidates, so that beam of them can continue even if
-      // the others end here.
-      const std::vector<Candidate> candidates = best_candidates(log_probs, first_row, beam, beam_scores, 2 * beam);
+      const std::vector<Candidate>& candidates = best[a];
       std::vector<std::vector<int32_t>> next_beams;
       std::vector<float> next_scores;
       for (size_t c = 0; c < candidates.size() && int(next_beams.size()) < beam; ++c) {

@@ -8,12 +8,13 @@ void DecoderCache::select_rows(const std::vector<int32_t>& origin) {
   const int64_t row_floats = capacity * 2 * d_model;
   const int64_t used_floats = length * 2 * d_model;
   for (Layer& layer : layers) {
-    std::vector<float> selected(origin.size() * row_floats);
+    scratch_.resize(origin.size() * row_floats);
+#pragma omp parallel for schedule(static)
     for (size_t r = 0; r < origin.size(); ++r) {
       const float* from = layer.self_kv.data() + origin[r] * row_floats;
-      std::copy(from, from + used_floats, selected.data() + r * row_floats);
+      std::copy(from, from + used_floats, scratch_.data() + r * row_floats);
     }
-    layer.self_kv.swap(selected);
+    layer.self_kv.swap(scratch_);
   }
   std::vector<int32_t> sources(origin.size());
   for (size_t r = 0; r < origin.size(); ++r) sources[r] = source_of_row[origin[r]];

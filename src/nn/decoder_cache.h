@@ -26,6 +26,9 @@ struct DecoderCache {
   // Row r becomes old row origin[r], for every layer: beams reorder and finished sentences
   // leave the batch. The encoder side is indexed by sentence and stays as it is.
   void select_rows(const std::vector<int32_t>& origin);
+
+ private:
+  std::vector<float> scratch_;  // reused by select_rows: no allocation per step
 };
 
 }  // namespace tfm::nn

@@ -11,7 +11,7 @@
 
 #include "io/model_config.h"
 #include "io/model_weights.h"
-#include "io/test_files.h"
+#include "support/temp_dir.h"
 
 namespace tfm::io {
 namespace {
@@ -125,7 +125,7 @@ TEST(PyTorchInterop, DocumentedSnippetLoadsWhatTfmWrites) {
   const std::filesystem::path tests_dir = std::filesystem::path(TFM_FIXTURES_DIR).parent_path();
   std::vector<std::string> args = {python, (tests_dir / "io" / "pytorch_load_check.py").string(),
                                    (tests_dir.parent_path() / "docs" / "model-format.md").string()};
-  test::TempDir dir;
+  tfm::testing::TempDir dir;
   for (const auto& [name, config] : {std::pair{"tied_post_norm", tied_post_norm},
                                      std::pair{"untied_pre_norm", untied_pre_norm}}) {
     const std::filesystem::path model_dir = dir / name;

@@ -4,6 +4,12 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
+# The tests that need PyTorch run with $TFM_PYTHON and skip, saying so, where it cannot import
+# torch. Debian's python3-torch is importable only by /usr/bin/python3, which need not be the
+# python3 first on PATH.
+if [[ -z "${TFM_PYTHON:-}" ]] && /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
+  export TFM_PYTHON=/usr/bin/python3
+fi
 scripts/build.sh build -DTFM_BUILD_BENCH=OFF
 (cd build && ctest --output-on-failure -j "$(nproc)")
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTFM_SANITIZE=ON -DTFM_BUILD_BENCH=OFF

@@ -10,7 +10,7 @@
 #include <string_view>
 #include <utility>
 
-#include "io/utf8.h"
+#include "text/utf8.h"
 
 namespace tfm::io {
 
@@ -48,10 +48,10 @@ class LineSink {
   void add(std::string_view line) {
     ++line_number_;
     if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    const size_t bad = find_invalid_utf8(line);
-    if (bad != std::string_view::npos)
+    if (const auto invalid = text::find_invalid_utf8(line))
       throw std::runtime_error(path_ + ":" + std::to_string(line_number_) +
-                               ": invalid UTF-8 at byte " + std::to_string(bad + 1));
+                               ": invalid UTF-8 at byte " +
+                               std::to_string(invalid->byte_offset + 1));
     lines_.emplace_back(line);  // exact-size allocation, which matters for millions of lines
   }
 

@@ -14,8 +14,8 @@ struct LeadByte {
   char32_t payload;  // the lead byte's bits of the code point
 };
 
+// For the bytes 80..FF; ASCII never gets here.
 LeadByte classify(unsigned char b) {
-  if (b < 0x80) return {1, 0, 0, b};
   if (b >= 0xC2 && b <= 0xDF) return {2, 0x80, 0xBF, char32_t(b & 0x1F)};
   if (b == 0xE0) return {3, 0xA0, 0xBF, 0};                          // no overlongs
   if (b == 0xED) return {3, 0x80, 0x9F, 0xD};                        // no surrogates
@@ -23,36 +23,55 @@ LeadByte classify(unsigned char b) {
   if (b == 0xF0) return {4, 0x90, 0xBF, 0};                          // no overlongs
   if (b >= 0xF1 && b <= 0xF3) return {4, 0x80, 0xBF, char32_t(b & 0x07)};
   if (b == 0xF4) return {4, 0x80, 0x8F, 4};                          // nothing above U+10FFFF
-  return {0, 0, 0, 0};
+  return {0, 0, 0, 0};  // continuation bytes, the overlong leads C0 and C1, F5..FF
 }
 
-[[noreturn]] void fail(std::string_view bytes, size_t offset, const char* reason) {
+InvalidUtf8 invalid_at(std::string_view bytes, size_t offset, const char* reason) {
   char hex[8];
   std::snprintf(hex, sizeof hex, "0x%02X", static_cast<unsigned char>(bytes[offset]));
-  throw Utf8Error(offset, std::string(hex) + ": " + reason);
+  return {offset, std::string(hex) + ": " + reason};
+}
+
+// The one decoding loop behind validation and decoding: hands each code point to `emit`
+// and stops at the first malformed sequence, which it returns.
+template <typename Emit>
+std::optional<InvalidUtf8> decode(std::string_view bytes, Emit emit) {
+  size_t i = 0;
+  while (i < bytes.size()) {
+    const auto first = static_cast<unsigned char>(bytes[i]);
+    if (first < 0x80) {  // the common case: plain ASCII
+      emit(char32_t(first));
+      ++i;
+      continue;
+    }
+    const LeadByte lead = classify(first);
+    if (lead.length == 0) return invalid_at(bytes, i, "invalid start byte");
+    char32_t c = lead.payload;
+    for (int k = 1; k < lead.length; ++k) {
+      if (i + k >= bytes.size()) return invalid_at(bytes, i, "unexpected end of data");
+      const auto b = static_cast<unsigned char>(bytes[i + k]);
+      const unsigned char lo = k == 1 ? lead.second_min : 0x80;
+      const unsigned char hi = k == 1 ? lead.second_max : 0xBF;
+      if (b < lo || b > hi) return invalid_at(bytes, i, "invalid continuation byte");
+      c = (c << 6) | (b & 0x3F);
+    }
+    emit(c);
+    i += lead.length;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
 
+std::optional<InvalidUtf8> find_invalid_utf8(std::string_view bytes) {
+  return decode(bytes, [](char32_t) {});
+}
+
 std::u32string decode_utf8(std::string_view bytes) {
   std::u32string out;
   out.reserve(bytes.size());
-  size_t i = 0;
-  while (i < bytes.size()) {
-    const LeadByte lead = classify(static_cast<unsigned char>(bytes[i]));
-    if (lead.length == 0) fail(bytes, i, "invalid start byte");
-    char32_t c = lead.payload;
-    for (int k = 1; k < lead.length; ++k) {
-      if (i + k >= bytes.size()) fail(bytes, i, "unexpected end of data");
-      const auto b = static_cast<unsigned char>(bytes[i + k]);
-      const unsigned char lo = k == 1 ? lead.second_min : 0x80;
-      const unsigned char hi = k == 1 ? lead.second_max : 0xBF;
-      if (b < lo || b > hi) fail(bytes, i, "invalid continuation byte");
-      c = (c << 6) | (b & 0x3F);
-    }
-    out.push_back(c);
-    i += lead.length;
-  }
+  if (auto invalid = decode(bytes, [&](char32_t c) { out.push_back(c); }))
+    throw Utf8Error(std::move(*invalid));
   return out;
 }
 

@@ -1,30 +1,38 @@
 #pragma once
 // UTF-8 <-> Unicode code points. Decoding is as strict as Python's "utf-8" codec (which
-// sacreBLEU reads its files with): overlong forms, surrogates (U+D800..U+DFFF), values
-// above U+10FFFF, stray continuation bytes and truncated sequences are all errors.
+// sacreBLEU reads its files with) and RFC 3629: overlong forms, surrogates (U+D800..U+DFFF),
+// values above U+10FFFF, stray continuation bytes and truncated sequences are all errors,
+// so that everything downstream (SentencePiece, BLEU, the JSON we write) sees well-formed text.
 #include <cstddef>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <utility>
 
 namespace tfm::text {
 
-class Utf8Error : public std::runtime_error {
- public:
-  Utf8Error(size_t byte_offset, const std::string& detail)
-      : std::runtime_error("invalid UTF-8 at byte " + std::to_string(byte_offset) + " (" + detail + ")"),
-        byte_offset_(byte_offset),
-        detail_(detail) {}
-  // Offset of the first byte of the malformed sequence.
-  size_t byte_offset() const { return byte_offset_; }
-  // The offending byte and what is wrong with it: "0xFF: invalid start byte".
-  const std::string& detail() const { return detail_; }
-
- private:
-  size_t byte_offset_;
-  std::string detail_;
+// Where and why a text is not UTF-8.
+struct InvalidUtf8 {
+  size_t byte_offset;  // first byte of the malformed sequence, from 0
+  std::string detail;  // the offending byte and what is wrong with it: "0xFF: invalid start byte"
 };
 
+class Utf8Error : public std::runtime_error {
+ public:
+  explicit Utf8Error(InvalidUtf8 problem)
+      : std::runtime_error("invalid UTF-8 at byte " + std::to_string(problem.byte_offset) + " (" +
+                           problem.detail + ")"),
+        problem_(std::move(problem)) {}
+  size_t byte_offset() const { return problem_.byte_offset; }
+  const std::string& detail() const { return problem_.detail; }
+
+ private:
+  InvalidUtf8 problem_;
+};
+
+// The first malformed sequence, or nothing when all of `bytes` is valid.
+std::optional<InvalidUtf8> find_invalid_utf8(std::string_view bytes);
 // Throws Utf8Error naming the offset and the offending byte.
 std::u32string decode_utf8(std::string_view bytes);
 // `text` must hold valid code points (no surrogates, nothing above U+10FFFF).

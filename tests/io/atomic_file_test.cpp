@@ -5,13 +5,16 @@
 #include <stdexcept>
 #include <string>
 
-#include "io/test_files.h"
+#include "support/error_message.h"
+#include "support/files.h"
+#include "support/temp_dir.h"
 
 namespace tfm::io {
 namespace {
 
-using test::read_bytes;
-using test::TempDir;
+using tfm::testing::expect_mentions;
+using tfm::testing::read_bytes;
+using tfm::testing::TempDir;
 
 TEST(AtomicFile, WritesANewFileAndNothingElse) {
   TempDir dir;
@@ -74,7 +77,7 @@ TEST(AtomicFile, FailedRenameRemovesTheTemporaryAndNamesTheFile) {
     write_file_atomically(dir / "occupied", "data");
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
-    test::expect_mentions(e.what(), {(dir / "occupied").string(), "renaming"});
+    expect_mentions(e.what(), {(dir / "occupied").string(), "renaming"});
   }
   EXPECT_EQ(dir.listing(), std::vector<std::string>{"occupied"});
 }
@@ -85,7 +88,7 @@ TEST(AtomicFile, MissingDirectoryIsAnErrorNamingTheFile) {
     write_file_atomically(dir / "no-such-dir" / "a", "data");
     FAIL() << "expected an error";
   } catch (const std::runtime_error& e) {
-    test::expect_mentions(e.what(), {(dir / "no-such-dir" / "a").string()});
+    expect_mentions(e.what(), {(dir / "no-such-dir" / "a").string()});
   }
 }
 

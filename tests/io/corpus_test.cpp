@@ -1,47 +1,21 @@
 #include "io/corpus.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
 #include <filesystem>
-#include <fstream>
-#include <iterator>
-#include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "support/error_message.h"
+#include "support/files.h"
 #include "support/temp_dir.h"
 
 namespace tfm::io {
 namespace {
 
+using tfm::testing::error_of;
+using tfm::testing::read_bytes;
 using tfm::testing::TempDir;
-
-std::string gzip_file(const TempDir& dir, const std::string& name, const std::string& bytes) {
-  const std::string path = dir.file(name);
-  gzFile out = gzopen(path.c_str(), "wb");
-  EXPECT_NE(out, nullptr);
-  EXPECT_EQ(gzwrite(out, bytes.data(), static_cast<unsigned>(bytes.size())),
-            static_cast<int>(bytes.size()));
-  EXPECT_EQ(gzclose(out), Z_OK);
-  return path;
-}
-
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-// The message of the exception `read` throws, or a marker when it throws none.
-template <typename Read>
-std::string error_of(Read read) {
-  try {
-    read();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
 
 TEST(ReadLines, SplitsOnNewlineAndStripsCarriageReturn) {
   TempDir dir;
@@ -59,7 +33,7 @@ TEST(ReadLines, EmptyFileHasNoLinesAndFinalNewlineAddsNone) {
 
 TEST(ReadLines, ReadsGzipByMagicBytesWhateverTheName) {
   TempDir dir;
-  const auto path = gzip_file(dir, "looks-plain.txt", "Ein Hund.\nZwei Hunde.\r\n");
+  const auto path = dir.write_gzip("looks-plain.txt", "Ein Hund.\nZwei Hunde.\r\n");
   EXPECT_EQ(read_lines(path), (std::vector<std::string>{"Ein Hund.", "Zwei Hunde."}));
 }
 
@@ -75,14 +49,14 @@ TEST(ReadLines, LinesSpanningReadChunksStayWhole) {
   ASSERT_GT(text.size(), size_t{3} << 20);
   TempDir dir;
   EXPECT_EQ(read_lines(dir.write("big.txt", text)), expected);
-  EXPECT_EQ(read_lines(gzip_file(dir, "big.txt.gz", text)), expected);
+  EXPECT_EQ(read_lines(dir.write_gzip("big.txt.gz", text)), expected);
 }
 
 TEST(ReadLines, InvalidUtf8NamesFileLineAndByte) {
   TempDir dir;
   const auto path = dir.write("bad.txt", "fine\nalso fine\nab\xED\xA0\x80 surrogate\n");
   EXPECT_EQ(error_of([&] { read_lines(path); }), path + ":3: invalid UTF-8 at byte 3");
-  const auto gz = gzip_file(dir, "bad.gz", "\xC0\xAF\n");
+  const auto gz = dir.write_gzip("bad.gz", "\xC0\xAF\n");
   EXPECT_EQ(error_of([&] { read_lines(gz); }), gz + ":1: invalid UTF-8 at byte 1");
 }
 
@@ -98,7 +72,7 @@ TEST(ReadLines, TruncatedGzipIsAnError) {
   TempDir dir;
   std::string text;
   for (int i = 0; i < 2000; ++i) text += "line " + std::to_string(i) + "\n";
-  const std::string whole = file_bytes(gzip_file(dir, "whole.gz", text));
+  const std::string whole = read_bytes(dir.write_gzip("whole.gz", text));
   const auto path = dir.write("cut.gz", whole.substr(0, whole.size() / 2));
   const std::string message = error_of([&] { read_lines(path); });
   EXPECT_NE(message.find("'" + path + "'"), std::string::npos) << message;
@@ -108,7 +82,7 @@ TEST(ReadLines, TruncatedGzipIsAnError) {
 TEST(ReadParallelCorpus, ReadsBothSides) {
   TempDir dir;
   const auto en = dir.write("train.en", "A dog.\nTwo cats.\n");
-  const auto de = gzip_file(dir, "train.de.gz", "Ein Hund.\nZwei Katzen.\n");
+  const auto de = dir.write_gzip("train.de.gz", "Ein Hund.\nZwei Katzen.\n");
   const ParallelCorpus corpus = read_parallel_corpus(en, de);
   ASSERT_EQ(corpus.size(), 2u);
   EXPECT_EQ(corpus.source[1], "Two cats.");

@@ -6,10 +6,12 @@
 #include <vector>
 
 #include "io/format_error.h"
-#include "io/test_files.h"
+#include "support/error_message.h"
 
 namespace tfm::io {
 namespace {
+
+using tfm::testing::expect_mentions;
 
 TEST(FiniteCheck, FiniteValuesPass) {
   const std::vector<float> values = {0.0f, -1.0f, std::numeric_limits<float>::max(),
@@ -35,8 +37,8 @@ TEST(FiniteCheck, NamesFileTensorAndFirstBadElement) {
       require_finite(c.values, {2, 3}, "model/model.safetensors", "generator.bias");
       ADD_FAILURE() << "accepted " << c.mentions[0];
     } catch (const FormatError& e) {
-      test::expect_mentions(e.what(), {"model/model.safetensors", "\"generator.bias\""});
-      for (const std::string& m : c.mentions) test::expect_mentions(e.what(), {m});
+      expect_mentions(e.what(), {"model/model.safetensors", "\"generator.bias\""});
+      for (const std::string& m : c.mentions) expect_mentions(e.what(), {m});
     }
   }
 }

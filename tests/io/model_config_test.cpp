@@ -6,14 +6,17 @@
 #include <string>
 
 #include "io/format_error.h"
-#include "io/test_files.h"
+#include "support/error_message.h"
+#include "support/files.h"
+#include "support/temp_dir.h"
 
 namespace tfm::io {
 namespace {
 
 using nlohmann::ordered_json;
-using test::expect_mentions;
-using test::TempDir;
+using tfm::testing::expect_mentions;
+using tfm::testing::TempDir;
+using tfm::testing::write_bytes;
 
 TEST(ModelConfig, PresetSIsTheSmallModel) {
   const ModelConfig s = ModelConfig::preset("S");
@@ -144,7 +147,7 @@ TEST(ModelConfig, DivisibilityErrorReadsAsDocumented) {
   ordered_json j = ModelConfig::preset("S").to_json();
   j["nhead"] = 3;
   const std::string path = (dir / "config.json").string();
-  test::write_bytes(path, j.dump(2));
+  write_bytes(path, j.dump(2));
   try {
     ModelConfig::load(path);
     FAIL();
@@ -244,7 +247,7 @@ TEST(ModelConfig, EveryInvalidFileIsAnErrorNamingFileAndField) {
     SCOPED_TRACE(c.what);
     ordered_json j = ModelConfig::preset("S").to_json();
     c.edit(j);
-    test::write_bytes(path, j.dump(2));
+    write_bytes(path, j.dump(2));
     try {
       ModelConfig::load(path);
       ADD_FAILURE() << "accepted a config with " << c.what;
@@ -258,7 +261,7 @@ TEST(ModelConfig, EveryInvalidFileIsAnErrorNamingFileAndField) {
 TEST(ModelConfig, InvalidJsonNamesTheFileAndPosition) {
   TempDir dir;
   const std::string path = (dir / "config.json").string();
-  test::write_bytes(path, "{\n  \"d_model\": 256,\n  \"nhead\": \n}");
+  write_bytes(path, "{\n  \"d_model\": 256,\n  \"nhead\": \n}");
   try {
     ModelConfig::load(path);
     FAIL();

@@ -6,13 +6,14 @@
 #include <string>
 #include <vector>
 
-#include "io/test_files.h"
+#include "support/error_message.h"
+#include "support/temp_dir.h"
 
 namespace tfm::io {
 namespace {
 
-using test::expect_mentions;
-using test::TempDir;
+using tfm::testing::expect_mentions;
+using tfm::testing::TempDir;
 
 // Entries with distinct values everywhere, so that a swapped or shifted tensor shows.
 void fill_distinct(ParameterSet& params) {

@@ -3,7 +3,6 @@
 // torch.nn.Transformer with strict name and shape checking (tests/io/pytorch_load_check.py).
 #include <gtest/gtest.h>
 
-#include <cstdlib>
 #include <filesystem>
 #include <functional>
 #include <string>
@@ -11,10 +10,13 @@
 
 #include "io/model_config.h"
 #include "io/model_weights.h"
-#include "io/test_files.h"
+#include "support/python.h"
+#include "support/temp_dir.h"
 
 namespace tfm::io {
 namespace {
+
+using tfm::testing::TempDir;
 
 // Calls add(name, shape) for each tensor of docs/model-format.md's table, written out from the
 // table rather than taken from src/nn, so that the document itself is what PyTorch checks.
@@ -86,25 +88,9 @@ TEST(PyTorchInterop, PresetSizesMatchTheDocumentedParameterCounts) {
   EXPECT_EQ(documented_parameter_count(ModelConfig::preset("B")), 48'242'496);
 }
 
-// Arguments in single quotes: temporary paths hold no quotes themselves.
-std::string shell_command(const std::vector<std::string>& args) {
-  std::string command;
-  for (const std::string& arg : args) {
-    if (!command.empty()) command += ' ';
-    command += '\'';
-    command += arg;
-    command += '\'';
-  }
-  return command;
-}
-
 TEST(PyTorchInterop, DocumentedSnippetLoadsWhatTfmWrites) {
-  const char* env = std::getenv("TFM_PYTHON");
-  const std::string python = env ? env : "python3";
-  if (std::system((shell_command({python, "-c", "import torch"}) + " >/dev/null 2>&1").c_str()) !=
-      0)
-    GTEST_SKIP() << python << " cannot import torch; set TFM_PYTHON to a Python with PyTorch "
-                 << "(scripts/install-deps.sh --with-torch installs one)";
+  const tfm::testing::TorchPython& python = tfm::testing::torch_python();
+  if (!python.has_torch) GTEST_SKIP() << python.skip_message();
 
   ModelConfig tied_post_norm;
   tied_post_norm.vocab_size = 11;
@@ -123,9 +109,10 @@ TEST(PyTorchInterop, DocumentedSnippetLoadsWhatTfmWrites) {
   untied_pre_norm.pad_id = 10;  // away from the ids the check uses for pieces
 
   const std::filesystem::path tests_dir = std::filesystem::path(TFM_FIXTURES_DIR).parent_path();
-  std::vector<std::string> args = {python, (tests_dir / "io" / "pytorch_load_check.py").string(),
+  std::vector<std::string> args = {python.interpreter,
+                                   (tests_dir / "io" / "pytorch_load_check.py").string(),
                                    (tests_dir.parent_path() / "docs" / "model-format.md").string()};
-  test::TempDir dir;
+  TempDir dir;
   for (const auto& [name, config] : {std::pair{"tied_post_norm", tied_post_norm},
                                      std::pair{"untied_pre_norm", untied_pre_norm}}) {
     const std::filesystem::path model_dir = dir / name;
@@ -138,8 +125,8 @@ TEST(PyTorchInterop, DocumentedSnippetLoadsWhatTfmWrites) {
     save_parameters(model_dir / "model.safetensors", params);
     args.push_back(model_dir.string());
   }
-  const std::string command = shell_command(args);
-  EXPECT_EQ(std::system(command.c_str()), 0) << command;
+  const tfm::testing::CommandResult check = tfm::testing::run_command(args);
+  EXPECT_EQ(check.exit_code, 0) << tfm::testing::shell_command(args) << "\n" << check.output;
 }
 
 }  // namespace

@@ -8,15 +8,17 @@
 #include <string>
 #include <vector>
 
-#include "io/test_files.h"
+#include "support/error_message.h"
+#include "support/files.h"
+#include "support/temp_dir.h"
 
 namespace tfm::io {
 namespace {
 
-using test::expect_mentions;
-using test::read_bytes;
-using test::TempDir;
-using test::write_bytes;
+using tfm::testing::expect_mentions;
+using tfm::testing::read_bytes;
+using tfm::testing::TempDir;
+using tfm::testing::write_bytes;
 
 // A file worked out by hand from the format's specification, so that reader and writer are
 // checked against the spec rather than against each other. Header (139 bytes of JSON):

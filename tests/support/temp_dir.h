@@ -1,10 +1,14 @@
 #pragma once
 // A fresh directory under the system temp dir, removed with everything in it at scope end.
-#include <cstdlib>
+#include <stdlib.h>
+
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <stdexcept>
 #include <string>
+#include <vector>
+
+#include "support/files.h"
 
 namespace tfm::testing {
 
@@ -23,15 +27,27 @@ class TempDir {
   }
 
   const std::filesystem::path& path() const { return path_; }
+  std::filesystem::path operator/(const std::string& name) const { return path_ / name; }
   std::string file(const std::string& name) const { return (path_ / name).string(); }
 
   // Writes `bytes` verbatim to `name` and returns its full path.
   std::string write(const std::string& name, const std::string& bytes) const {
-    const std::string full = file(name);
-    std::ofstream out(full, std::ios::binary);
-    out << bytes;
-    if (!out) throw std::runtime_error("cannot write " + full);
-    return full;
+    write_bytes(path_ / name, bytes);
+    return file(name);
+  }
+  // The same, gzip-compressed.
+  std::string write_gzip(const std::string& name, const std::string& bytes) const {
+    testing::write_gzip(path_ / name, bytes);
+    return file(name);
+  }
+
+  // The names of the entries in the directory, sorted.
+  std::vector<std::string> listing() const {
+    std::vector<std::string> names;
+    for (const auto& entry : std::filesystem::directory_iterator(path_))
+      names.push_back(entry.path().filename().string());
+    std::sort(names.begin(), names.end());
+    return names;
   }
 
  private:

@@ -4,16 +4,15 @@
 
 #include <gtest/gtest.h>
 
+#include <string>
+
+#include "support/error_message.h"
+
 namespace tfm::text {
 namespace {
 
 std::string error_of(const Segments& hyps, const Segments& refs) {
-  try {
-    evaluate(hyps, refs, {});
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
+  return tfm::testing::error_of([&] { evaluate(hyps, refs, {}); });
 }
 
 TEST(Evaluation, LineCountMismatchNamesBothCounts) {

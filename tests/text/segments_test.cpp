@@ -2,39 +2,21 @@
 #include "text/segments.h"
 
 #include <gtest/gtest.h>
-#include <zlib.h>
 
-#include <filesystem>
-#include <fstream>
 #include <sstream>
+#include <string>
+#include <string_view>
+#include <vector>
 
-#include <unistd.h>
+#include "support/error_message.h"
+#include "support/temp_dir.h"
 
 namespace tfm::text {
 namespace {
 
 std::string error_of(std::string_view bytes) {
-  try {
-    split_segments(bytes, "hyp.txt");
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "";
+  return tfm::testing::error_of([&] { split_segments(bytes, "hyp.txt"); });
 }
-
-// A file in the temporary folder, removed at the end of the test.
-class TempFile {
- public:
-  explicit TempFile(const std::string& name)
-      : path_(std::filesystem::temp_directory_path() /
-              (std::to_string(::testing::UnitTest::GetInstance()->random_seed()) + "_" + std::to_string(getpid()) +
-               "_" + name)) {}
-  ~TempFile() { std::filesystem::remove(path_); }
-  std::string path() const { return path_.string(); }
-
- private:
-  std::filesystem::path path_;
-};
 
 TEST(Segments, SplitsOnNewlineOnlyAndRstrips) {
   const Segments s = split_segments("a b \r\nc\u2028d\re\u0085\n\n  f\u00a0\x1c\ng", "hyp.txt");
@@ -61,15 +43,12 @@ TEST(Segments, InvalidUtf8NamesFileAndLine) {
 
 TEST(Segments, ReadsPlainAndGzipFiles) {
   const std::string text = "Ein Hund.\nZwei Katzen\u00a0\n";
-  TempFile plain("plain.txt"), gz("compressed.gz");
-  std::ofstream(plain.path(), std::ios::binary) << text;
-  gzFile out = gzopen(gz.path().c_str(), "wb");
-  ASSERT_NE(out, nullptr);
-  gzwrite(out, text.data(), static_cast<unsigned>(text.size()));
-  gzclose(out);
+  tfm::testing::TempDir dir;
+  const std::string plain = dir.write("plain.txt", text);
+  const std::string gz = dir.write_gzip("compressed.gz", text);
   const std::vector<std::string> expected = {"Ein Hund.", "Zwei Katzen"};
-  EXPECT_EQ(read_segments_file(plain.path()).lines, expected);
-  EXPECT_EQ(read_segments_file(gz.path()).lines, expected);
+  EXPECT_EQ(read_segments_file(plain).lines, expected);
+  EXPECT_EQ(read_segments_file(gz).lines, expected);
   std::istringstream in(text);
   EXPECT_EQ(read_segments_stream(in, "<stdin>").lines, expected);
 }

@@ -2,20 +2,23 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <filesystem>
-#include <fstream>
-#include <iterator>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
 
+#include "support/error_message.h"
+#include "support/files.h"
 #include "support/temp_dir.h"
 #include "tensor/random.h"
 
 namespace tfm::text {
 namespace {
 
+using tfm::testing::error_of;
+using tfm::testing::read_bytes;
 using tfm::testing::TempDir;
 
 // Sentences from small word lists, English on one side and German on the other.
@@ -40,21 +43,6 @@ const std::vector<std::string> kGerman = {"ein",    "Hund",   "läuft", "über",
                                           "grüne",  "Wiese",  "zwei",  "Kinder", "spielen",
                                           "mit",    "Ball",   "Mann",  "sitzt",  "Straße"};
 
-std::string file_bytes(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-template <typename Action>
-std::string error_of(Action action) {
-  try {
-    action();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "<no error>";
-}
-
 class TrainedTokenizer : public ::testing::Test {
  protected:
   static constexpr int kVocabSize = 60;
@@ -75,10 +63,7 @@ std::unique_ptr<TempDir> TrainedTokenizer::dir_;
 std::vector<std::string> TrainedTokenizer::source_, TrainedTokenizer::target_;
 
 TEST_F(TrainedTokenizer, WritesOnlyTheModelFile) {
-  std::vector<std::string> names;
-  for (const auto& entry : std::filesystem::directory_iterator(dir_->path()))
-    names.push_back(entry.path().filename().string());
-  EXPECT_EQ(names, std::vector<std::string>{"joint.spm.model"});
+  EXPECT_EQ(dir_->listing(), std::vector<std::string>{"joint.spm.model"});
 }
 
 TEST_F(TrainedTokenizer, SpecialIdsMatchTheModelConfigDefaults) {
@@ -145,8 +130,8 @@ TEST_F(TrainedTokenizer, SameSeedSameModelAndSamplingCapsTheInput) {
   Tokenizer::train_joint(source_, target_, b, 40, capped);
   capped.seed = 2;
   Tokenizer::train_joint(source_, target_, c, 40, capped);
-  EXPECT_EQ(file_bytes(a), file_bytes(b));
-  EXPECT_NE(file_bytes(a), file_bytes(c));  // another seed, another sample
+  EXPECT_EQ(read_bytes(a), read_bytes(b));
+  EXPECT_NE(read_bytes(a), read_bytes(c));  // another seed, another sample
   for (const auto& path : {a, b, c}) std::filesystem::remove(path);
 }
 

@@ -155,6 +155,63 @@ class SearchTest(unittest.TestCase):
         self.assertEqual(pytorch_decode.max_output_length(3, 0.0, -5, 64), 1)
 
 
+class TableDecoder:
+    """Next-token probabilities looked up by prefix (without BOS); a prefix not in the table ends almost surely."""
+    ENDS = [0.01, 0.01, 0.01, 0.97]  # ids 0, 1, 2 and EOS (3)
+
+    def __init__(self, table):
+        self.table = table
+        self.calls = 0
+
+    def __call__(self, prefixes):
+        self.calls += 1
+        return torch.tensor([self.table.get(tuple(p[1:].tolist()), self.ENDS) for p in prefixes]).log()
+
+
+class SearchRuleTest(unittest.TestCase):
+    """The rules that decide which hypotheses end, on hand-made distributions (alpha 0: scores are log-probabilities)."""
+    BOS, EOS = 2, 3
+
+    def test_eos_below_the_first_beam_candidates_does_not_end_a_hypothesis(self):
+        # Beam 2, alpha 1. Step 2's candidates: [0 EOS] (.3, ends), [0 0] (.276), [1 EOS] (.2, third: dropped),
+        # [1 0] (.18). Had [1] ended, two hypotheses would have ended and [0] won; instead step 3
+        # ends [0 0] (.276 x .99, log / lp(3) = -0.973), which beats [0] (log .3 / lp(2) = -1.032).
+        table = {(): [0.6, 0.4, 0.0, 0.0], (0,): [0.46, 0.02, 0.02, 0.5], (1,): [0.45, 0.0, 0.05, 0.5],
+                 (0, 0): [0.01, 0.0, 0.0, 0.99]}
+        best = pytorch_decode.beam_search(TableDecoder(table), self.BOS, self.EOS, max_length=5, alpha=1.0, beam=2)
+        self.assertEqual(best.tokens, [0, 0])
+        self.assertAlmostEqual(best.log_prob, math.log(0.6 * 0.46 * 0.99), places=5)
+
+    def test_at_the_limit_hypotheses_end_without_eos(self):
+        table = {(): [0.5, 0.3, 0.05, 0.15], (0,): [0.28, 0.26, 0.24, 0.22], (1,): [0.25, 0.25, 0.25, 0.25]}
+        best = pytorch_decode.beam_search(TableDecoder(table), self.BOS, self.EOS, max_length=2, alpha=0.0, beam=2)
+        self.assertEqual(best.tokens, [0, 0])
+        self.assertAlmostEqual(best.log_prob, math.log(0.5 * 0.28), places=5)
+
+    def test_a_sentence_ends_when_beam_hypotheses_have_ended(self):
+        # Beam 2: step 1 ends [] (.29) and keeps 0 and 1; step 2 ends [1] (.2 x .9) and keeps [0, 0] (.45),
+        # which would end at .45 x .97 = .4365 but is never extended: two hypotheses have ended.
+        table = {(): [0.5, 0.2, 0.01, 0.29], (0,): [0.9, 0.03, 0.02, 0.05], (1,): [0.04, 0.03, 0.03, 0.9]}
+        best = pytorch_decode.beam_search(TableDecoder(table), self.BOS, self.EOS, max_length=10, alpha=0.0, beam=2)
+        self.assertEqual(best.tokens, [])
+        self.assertAlmostEqual(best.log_prob, math.log(0.29), places=5)
+
+    def test_the_search_stops_when_no_open_hypothesis_can_win(self):
+        # [] ends at .9; the open [0] (.06) cannot beat it even divided by lp(max_length): tfm stops here too.
+        decoder = TableDecoder({(): [0.06, 0.04, 0.0, 0.9]})
+        best = pytorch_decode.beam_search(decoder, self.BOS, self.EOS, max_length=5, alpha=0.6, beam=2)
+        self.assertEqual((best.tokens, decoder.calls), ([], 1))
+
+    def test_the_length_penalty_decides_between_finished_hypotheses(self):
+        # Beam 2 ends [] (.35, n = 1) and [0] (.6 x .55 = .33, n = 2): [] wins with alpha 0, but
+        # log .33 / (7/6)^0.6 > log .35 / 1.
+        table = {(): [0.6, 0.05, 0.0, 0.35], (0,): [0.45, 0.0, 0.0, 0.55]}
+        for alpha, expected, log_prob, length in ((0.0, [], math.log(0.35), 1), (0.6, [0], math.log(0.33), 2)):
+            best = pytorch_decode.beam_search(TableDecoder(table), self.BOS, self.EOS, max_length=5, alpha=alpha, beam=2)
+            self.assertEqual(best.tokens, expected)
+            self.assertAlmostEqual(best.score, log_prob / pytorch_decode.length_penalty(length, alpha), places=5)
+
+
 def write_model_directory(directory, seed, eos_bias, tie_embeddings):
     """config.json, model.safetensors (tied embeddings stored once) and spm.model of a tiny random model."""
     spm_bytes = io.BytesIO()
@@ -224,7 +281,9 @@ class TranslateScriptTest(unittest.TestCase):
         self.assertEqual({key: result[key] for key in ("impl", "beam", "threads", "sentences")},
                          {"impl": "pytorch", "beam": 1, "threads": 1, "sentences": len(INPUT_LINES)})
         self.assertEqual(result["tgt_tokens"], sum(len(h.tokens) + 1 for h in expected))
-        self.assertTrue(math.isclose(result["tgt_tok_per_s"], result["tgt_tokens"] / result["seconds"], rel_tol=0.01))
+        # seconds is rounded to milliseconds, the rates to 0.1 and 0.001.
+        self.assertAlmostEqual(result["tgt_tokens"] / result["tgt_tok_per_s"], result["seconds"], delta=0.001)
+        self.assertAlmostEqual(result["sentences"] / result["sent_per_s"], result["seconds"], delta=0.001)
         self.assertGreater(result["peak_rss_mb"], 0)
 
     @unittest.skipUnless(TFM.exists(), f"{TFM} not built")

@@ -8,7 +8,8 @@ packages=(build-essential cmake pkg-config libdnnl-dev libsentencepiece-dev nloh
           libxml2-utils)  # xmllint: the viz tests check the SVG files are well-formed XML
 if [[ "${1:-}" == "--with-torch" ]]; then
   # PyTorch uses the system BLAS: without an optimised one it runs on the slow reference BLAS.
-  packages+=(python3-torch python3-numpy libopenblas0-pthread)
+  # python3-sentencepiece: bench/pytorch_translate.py and compare_translate.py tokenize with it.
+  packages+=(python3-torch python3-numpy libopenblas0-pthread python3-sentencepiece)
 fi
 
 missing=()

@@ -46,8 +46,9 @@ std::map<std::string, size_t> points_per_curve(const std::string& svg) {
 }
 
 size_t plot_count(const std::string& svg) {
+  const XmlElement root = viz::xml_check::parse_xml(svg);
   size_t n = 0;
-  for (const XmlElement* g : viz::xml_check::parse_xml(svg).descendants("g")) n += g->attribute("class") == "plot";
+  for (const XmlElement* g : root.descendants("g")) n += g->attribute("class") == "plot";
   return n;
 }
 

@@ -10,5 +10,8 @@ void add_train_command(CLI::App& app);
 void add_translate_command(CLI::App& app);
 void add_score_command(CLI::App& app);
 void add_demo_command(CLI::App& app);
+void add_attention_command(CLI::App& app);
+void add_plot_command(CLI::App& app);
+void add_average_command(CLI::App& app);
 
 }  // namespace tfm::cli

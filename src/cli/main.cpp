@@ -13,6 +13,9 @@ int main(int argc, char** argv) {
   tfm::cli::add_translate_command(app);
   tfm::cli::add_score_command(app);
   tfm::cli::add_demo_command(app);
+  tfm::cli::add_attention_command(app);
+  tfm::cli::add_plot_command(app);
+  tfm::cli::add_average_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -5,6 +5,7 @@
 #include <set>
 #include <vector>
 
+#include "app/attention_maps.h"
 #include "app/model_directory.h"
 #include "decode/translator.h"
 #include "demo/number_words.h"
@@ -12,6 +13,7 @@
 #include "io/model_config.h"
 #include "tensor/random.h"
 #include "train/trainer.h"
+#include "viz/attention_heatmap.h"
 
 namespace tfm::demo {
 
@@ -101,6 +103,13 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out) {
     result.correct += correct;
     if (i < 8) out << "  " << sources[i] << "\n    -> " << got << (correct ? "" : "   (expected " + german_number(test[i]) + ")") << "\n";
   }
+  // What the model looks at: the first test sentence's encoder-decoder attention.
+  const std::vector<int> first = m.tokenizer.encode(sources.front());
+  const app::SentenceAttention attention = app::extract_attention(
+      *m.model, std::vector<int32_t>(first.begin(), first.end()), translations.front().front().tokens);
+  const fs::path svg = o.workdir / "attention.svg";
+  io::write_file_atomically(svg, viz::render_attention_heatmaps(app::attention_figure(attention, m.tokenizer, false)));
+  out << "attention of the first example: " << svg.string() << "\n";
   char line[96];
   std::snprintf(line, sizeof line, "exact match: %.1f%% (%d/%d)", 100.0 * result.exact_match(), result.correct,
                 result.total);

@@ -109,6 +109,7 @@ class ProgressLine {
       out_ << text << std::endl;
     }
   }
+  bool live() const { return live_; }
   void message(const std::string& text) {
     if (live_) out_ << "\r\033[K";
     out_ << text << std::endl;
@@ -239,7 +240,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
   int64_t interval_tokens = 0;
   double interval_loss = 0.0;
   int64_t interval_loss_tokens = 0;
-  auto interval_start = Clock::now();
+  auto interval_start = Clock::now(), last_shown = Clock::now();
   std::vector<Batch> batches(size_t(std::max(1, o.accum)));
   int64_t last_checkpoint_step = state.step;
   const int64_t first_step = state.step;
@@ -269,9 +270,13 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
     interval_loss += r.loss.nll_sum;
     interval_loss_tokens += r.loss.tokens;
 
+    // Log lines (and metrics) every log_every steps, over the steps since the last one; on a
+    // terminal the live line also shows the running figures about once a second.
     const bool log_now = state.step % o.log_every == 0;
     const double seconds = std::chrono::duration<double>(Clock::now() - interval_start).count();
-    if (log_now || seconds > 1.0) {
+    const bool refresh = progress.live() && Clock::now() - last_shown > std::chrono::seconds(1);
+    if (log_now || refresh) {
+      last_shown = Clock::now();
       const double tok_per_s = double(interval_tokens) / std::max(seconds, 1e-9);
       const double train_nll = interval_loss / double(std::max<int64_t>(interval_loss_tokens, 1));
       // Time left: the nearest of the limits, at this run's mean speed.
@@ -298,10 +303,12 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
                                   {"lr", lr}, {"tgt_tok_per_s", tok_per_s}}
                        .dump()
                 << std::endl;
-      interval_tokens = 0;
-      interval_loss = 0.0;
-      interval_loss_tokens = 0;
-      interval_start = Clock::now();
+      if (log_now) {
+        interval_tokens = 0;
+        interval_loss = 0.0;
+        interval_loss_tokens = 0;
+        interval_start = Clock::now();
+      }
     }
     if (state.step % o.valid_every == 0) {
       checkpoint_and_validate();

@@ -70,6 +70,7 @@ void save_checkpoint(const fs::path& model_dir, const nn::Transformer& model, co
                                     {"batch", state.position.batch},
                                     {"elapsed_seconds", state.elapsed_seconds},
                                     {"best_score", state.best_score},
+                                    {"best_loss", state.best_loss},
                                     {"best_step", state.best_step},
                                     {"evaluations_without_improvement", state.evaluations_without_improvement}};
   io::write_file_atomically(dir / "state.json", j.dump(2) + "\n");
@@ -105,6 +106,7 @@ TrainingState load_checkpoint(const fs::path& dir, nn::Transformer& model, Adam&
     s.position.batch = j.at("batch").get<int64_t>();
     s.elapsed_seconds = j.at("elapsed_seconds").get<double>();
     s.best_score = j.at("best_score").get<double>();
+    s.best_loss = j.at("best_loss").get<double>();
     s.best_step = j.at("best_step").get<int64_t>();
     s.evaluations_without_improvement = j.at("evaluations_without_improvement").get<int>();
     if (s.step != adam.steps_taken())

@@ -23,6 +23,7 @@ struct TrainingState {
   BatchPosition position;       // the next batch
   double elapsed_seconds = 0;   // training time before this run, for --time-limit and logs
   double best_score = 0;        // best validation BLEU so far
+  double best_loss = 0;         // its validation loss, which breaks ties (BLEU can stay 0 on short outputs)
   int64_t best_step = 0;
   int evaluations_without_improvement = 0;
 };

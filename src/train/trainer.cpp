@@ -211,9 +211,11 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
     state.elapsed_seconds = elapsed();
     if (has_valid) {
       const ValidationResult v = validate(model, tokenizer, valid, o.valid_beam, workspace);
-      const bool better = state.best_step == 0 || v.bleu > state.best_score;
+      const bool better = state.best_step == 0 || v.bleu > state.best_score ||
+                          (v.bleu == state.best_score && v.loss < state.best_loss);
       if (better) {
         state.best_score = v.bleu;
+        state.best_loss = v.loss;
         state.best_step = state.step;
         state.evaluations_without_improvement = 0;
         io::save_parameters(dir / "model.safetensors", model.parameters());

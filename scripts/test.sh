@@ -10,6 +10,9 @@ scripts/install-deps.sh
 if [[ -z "${TFM_PYTHON:-}" ]] && /usr/bin/python3 -c "import torch" >/dev/null 2>&1; then
   export TFM_PYTHON=/usr/bin/python3
 fi
+# ctest runs tests side by side, each with OpenMP threads: threads that wait by spinning
+# would then starve each other (a 40 ms test took 40 s), so here they wait passively.
+export OMP_WAIT_POLICY=PASSIVE
 scripts/build.sh build -DTFM_BUILD_BENCH=OFF
 (cd build && ctest --output-on-failure -j "$(nproc)")
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTFM_SANITIZE=ON -DTFM_BUILD_BENCH=OFF

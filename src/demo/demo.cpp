@@ -51,8 +51,9 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out) {
   auto draw = [&](int count) {
     std::vector<int> numbers;
     while (int(numbers.size()) < count) {
-      // Half of the numbers below 1000, so that short forms are common too.
-      const int n = rng.next() % 2 ? int(rng.next() % 1'000'000) : int(rng.next() % 1'000);
+      // One in ten below 1000, so that the short forms are there too (the test set, drawn
+      // first, takes its share of the only 1000 of them).
+      const int n = rng.next() % 10 ? int(rng.next() % 1'000'000) : int(rng.next() % 1'000);
       if (seen.insert(n).second) numbers.push_back(n);
     }
     return numbers;
@@ -85,6 +86,7 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out) {
   t.max_steps = o.max_steps;
   t.seed = o.seed;
   t.warmup_steps = 400;
+  t.lr_factor = 0.3;
   t.valid_every = 250;
   t.log_every = 50;
   train::train(t, out);

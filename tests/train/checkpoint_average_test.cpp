@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include "support/error_message.h"
+#include "support/files.h"
 #include "support/temp_dir.h"
 
 namespace tfm::train {
 namespace {
 
 namespace fs = std::filesystem;
+using tfm::testing::error_of;
 using tfm::testing::TempDir;
 
 struct NamedValues {
@@ -28,21 +31,6 @@ fs::path write_weights(const fs::path& path, const std::vector<NamedValues>& ten
   for (const NamedValues& t : tensors) out.push_back({t.name, io::Dtype::F32, t.shape, t.values.data()});
   io::write_safetensors(path, out);
   return path;
-}
-
-std::string file_bytes(const fs::path& path) {
-  std::ifstream in(path, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
-
-template <typename Action>
-std::string error_of(Action action) {
-  try {
-    action();
-  } catch (const std::runtime_error& e) {
-    return e.what();
-  }
-  return "<no error>";
 }
 
 TEST(AverageWeightFiles, ElementWiseMeanInDoubleRoundedOnce) {
@@ -86,7 +74,7 @@ TEST(AverageWeightFiles, MismatchesNameFileAndTensorAndLeaveTheOutputAlone) {
                                                                           {"b", {3}, {1, 2, 3}}});
   const fs::path out = dir.path() / "model.safetensors";
   write_weights(out, {{"old", {1}, {42}}});
-  const std::string old_bytes = file_bytes(out);
+  const std::string old_bytes = testing::read_bytes(out);
   struct Case {
     std::vector<NamedValues> tensors;
     std::string expected;  // after "<file>: "
@@ -103,7 +91,7 @@ TEST(AverageWeightFiles, MismatchesNameFileAndTensorAndLeaveTheOutputAlone) {
     const fs::path other = write_weights(dir.path() / "other.safetensors", c.tensors);
     EXPECT_EQ(error_of([&] { average_weight_files({first, other}, out); }), other.string() + ": " + c.expected);
     EXPECT_EQ(error_of([&] { average_weight_files({first, first, other}, out); }), other.string() + ": " + c.expected);
-    EXPECT_EQ(file_bytes(out), old_bytes);
+    EXPECT_EQ(testing::read_bytes(out), old_bytes);
   }
   const std::vector<std::string> left = [&] {
     std::vector<std::string> names;

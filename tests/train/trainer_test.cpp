@@ -12,6 +12,7 @@
 #include "decode/translator.h"
 #include "demo/number_words.h"
 #include "io/model_config.h"
+#include "support/files.h"
 #include "support/temp_dir.h"
 #include "train/checkpoint.h"
 
@@ -19,11 +20,6 @@ namespace tfm::train {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string read_file(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
-}
 
 // English -> German number words for 0..count-1, and a tiny model config.
 struct TinyTask {
@@ -116,12 +112,12 @@ TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
   resumed.resume = true;
   train(resumed, log);
 
-  const auto final_straight = read_file(straight.model_dir / "checkpoints" / "step-000000012" / "model.safetensors");
-  const auto final_resumed = read_file(resumed.model_dir / "checkpoints" / "step-000000012" / "model.safetensors");
+  const auto final_straight = testing::read_bytes(straight.model_dir / "checkpoints" / "step-000000012" / "model.safetensors");
+  const auto final_resumed = testing::read_bytes(resumed.model_dir / "checkpoints" / "step-000000012" / "model.safetensors");
   ASSERT_FALSE(final_straight.empty());
   EXPECT_TRUE(final_straight == final_resumed) << "final weights differ";
-  EXPECT_EQ(read_file(straight.model_dir / "checkpoints" / "step-000000012" / "optimizer.safetensors"),
-            read_file(resumed.model_dir / "checkpoints" / "step-000000012" / "optimizer.safetensors"));
+  EXPECT_EQ(testing::read_bytes(straight.model_dir / "checkpoints" / "step-000000012" / "optimizer.safetensors"),
+            testing::read_bytes(resumed.model_dir / "checkpoints" / "step-000000012" / "optimizer.safetensors"));
   EXPECT_EQ(losses(straight.model_dir / "metrics.jsonl"), losses(resumed.model_dir / "metrics.jsonl"));
   EXPECT_EQ(losses(straight.model_dir / "metrics.jsonl").size(), 12u);
 }
@@ -133,14 +129,14 @@ TEST(Trainer, RefusesToOverwriteAModelAndLeavesItIntact) {
   o.valid_every = 2;
   std::ostringstream log;
   train(o, log);
-  const std::string before = read_file(o.model_dir / "model.safetensors");
+  const std::string before = testing::read_bytes(o.model_dir / "model.safetensors");
   try {
     train(o, log);
     FAIL() << "a second fresh run into the same directory must fail";
   } catch (const std::runtime_error& e) {
     EXPECT_NE(std::string(e.what()).find("--resume"), std::string::npos) << e.what();
   }
-  EXPECT_EQ(read_file(o.model_dir / "model.safetensors"), before);
+  EXPECT_EQ(testing::read_bytes(o.model_dir / "model.safetensors"), before);
 }
 
 TEST(Trainer, MismatchedLineCountsNameBothFiles) {

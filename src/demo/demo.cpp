@@ -31,6 +31,7 @@ io::ModelConfig demo_config() {
   c.num_encoder_layers = 2;
   c.num_decoder_layers = 2;
   c.dropout = c.attention_dropout = c.activation_dropout = 0.05;
+  c.norm_first = c.encoder_final_norm = c.decoder_final_norm = true;
   c.max_positions = 128;
   return c;
 }
@@ -86,8 +87,8 @@ DemoResult run_demo(const DemoOptions& o, std::ostream& out) {
   t.max_steps = o.max_steps;
   t.seed = o.seed;
   t.warmup_steps = 400;
-  t.lr_factor = 0.3;
-  t.valid_every = 250;
+  t.lr_factor = 0.5;
+  t.valid_every = 1'000'000;  // once, at the end: the model the demo evaluates is the last one
   t.log_every = 50;
   train::train(t, out);
 

@@ -1,5 +1,6 @@
 // `tfm train`: learn a translation model from raw parallel text.
 #include <iostream>
+#include <map>
 
 #include "cli/commands.h"
 #include "kernels/matmul.h"
@@ -41,6 +42,13 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--lr-factor", o->lr_factor, "Scale of the learning rate d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)")
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps of the learning rate")->capture_default_str();
+  cmd->add_option("--lr-decay", o->lr_decay,
+                  "Decay after the warm-up: inverse-sqrt (the paper's) or linear (to zero at --max-steps)")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, train::LrDecay>{{"inverse-sqrt", train::LrDecay::inverse_sqrt},
+                                                {"linear", train::LrDecay::linear}},
+          CLI::ignore_case))
+      ->default_str("inverse-sqrt");
   cmd->add_option("--label-smoothing", o->label_smoothing, "Label smoothing")->capture_default_str();
   cmd->add_option("--clip-norm", o->clip_norm, "Clip gradients to this global norm (0: no clipping)")
       ->capture_default_str();

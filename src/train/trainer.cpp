@@ -81,7 +81,7 @@ ValidationResult validate(nn::Transformer& model, const text::Tokenizer& tokeniz
   for (int64_t i = 0; i < n; ++i) {
     const Batch b = data.batches->next();
     workspace.reset();
-    nn::StepContext ctx{workspace, false};
+    nn::StepContext ctx = nn::StepContext::inference(workspace);
     Tensor logits = model.forward(ctx, b);
     const auto ce = kernels::cross_entropy(logits.data, b.tgt_out_ids.data(), logits.rows(), logits.cols(),
                                            model.config().pad_id, 0.0f, 0.0f);
@@ -126,6 +126,9 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
   ProgressLine progress(log);
   const fs::path& dir = o.model_dir;
   // Everything that can be checked is checked before anything is written.
+  if (o.lr_decay == LrDecay::linear && o.max_steps <= o.warmup_steps)
+    throw std::runtime_error("--lr-decay linear decays to zero at --max-steps, which must be more than --warmup (" +
+                             std::to_string(o.warmup_steps) + "); got --max-steps " + std::to_string(o.max_steps));
   const io::ParallelCorpus corpus = io::read_parallel_corpus(o.train_src.string(), o.train_tgt.string());
   ValidationData valid;
   const bool has_valid = !o.valid_src.empty();
@@ -199,7 +202,9 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
   }
   std::ofstream metrics(metrics_path, std::ios::app);
 
-  const InverseSqrtSchedule schedule = InverseSqrtSchedule::paper(config.d_model, o.warmup_steps, o.lr_factor);
+  LearningRateSchedule schedule = LearningRateSchedule::paper(config.d_model, o.warmup_steps, o.lr_factor);
+  schedule.decay = o.lr_decay;
+  schedule.total_steps = o.max_steps;
   const StepOptions step_options{o.label_smoothing, o.clip_norm, o.seed};
   Workspace workspace;
   const auto run_start = Clock::now();

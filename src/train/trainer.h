@@ -7,6 +7,8 @@
 #include <ostream>
 #include <string>
 
+#include "train/schedule.h"
+
 namespace tfm::train {
 
 struct TrainerOptions {
@@ -24,6 +26,7 @@ struct TrainerOptions {
   bool resume = false;
   double lr_factor = 1.0;     // scales the paper's d_model^-0.5 schedule
   int64_t warmup_steps = 4000;
+  LrDecay lr_decay = LrDecay::inverse_sqrt;  // linear: to zero at max_steps
   float label_smoothing = 0.1f;
   double clip_norm = 0.0;
   int max_length = 200;       // pairs with a longer side (in pieces) are skipped

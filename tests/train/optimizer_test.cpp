@@ -32,11 +32,20 @@ TEST(Adam, MatchesTorchOptimAdam) {
 
 TEST(Schedule, PaperFormula) {
   // Paper eq. 3 with d_model 512, warmup 4000, evaluated by hand.
-  const auto schedule = InverseSqrtSchedule::paper(512, 4000);
+  const auto schedule = LearningRateSchedule::paper(512, 4000);
   auto paper = [](double step) { return std::pow(512.0, -0.5) * std::min(std::pow(step, -0.5), step * std::pow(4000.0, -1.5)); };
   for (int64_t step : {1, 10, 1000, 3999, 4000, 4001, 20000, 100000})
     EXPECT_NEAR(schedule(step), paper(double(step)), 1e-12) << step;
   EXPECT_NEAR(schedule(4000), 1.0 / std::sqrt(512.0 * 4000.0), 1e-15);
+}
+
+TEST(Schedule, LinearDecayReachesZeroAtTheLastStep) {
+  LearningRateSchedule schedule{2.0, 100, LrDecay::linear, 500};
+  EXPECT_DOUBLE_EQ(schedule(50), 1.0);    // warm-up: 2.0 * 50 / 100
+  EXPECT_DOUBLE_EQ(schedule(100), 2.0);   // the peak
+  EXPECT_DOUBLE_EQ(schedule(300), 1.0);   // half way from the peak to step 500
+  EXPECT_DOUBLE_EQ(schedule(500), 0.0);
+  EXPECT_DOUBLE_EQ(schedule(600), 0.0);
 }
 
 TEST(Clip, ScalesToMaxNorm) {

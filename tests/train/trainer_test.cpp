@@ -156,5 +156,37 @@ TEST(Trainer, MismatchedLineCountsNameBothFiles) {
   EXPECT_FALSE(fs::exists(o.model_dir));
 }
 
+TEST(Trainer, LinearDecayNeedsMaxStepsBeyondTheWarmUp) {
+  TinyTask task(100, 0.1);
+  TrainerOptions o = task.options("model");
+  o.lr_decay = LrDecay::linear;
+  o.max_steps = o.warmup_steps;
+  std::ostringstream log;
+  EXPECT_THROW(train(o, log), std::runtime_error);
+  EXPECT_FALSE(fs::exists(o.model_dir));
+}
+
+TEST(Trainer, DivergenceStopsAndKeepsTheLastGoodCheckpoint) {
+  TinyTask task(100, 0.0);
+  TrainerOptions o = task.options("model");
+  // A learning rate near float's range: the first update makes the weights so large that the
+  // second step's products overflow.
+  o.lr_factor = 1e30;
+  o.warmup_steps = 1;
+  o.valid_every = 1;
+  o.max_steps = 10;
+  std::ostringstream log;
+  try {
+    train(o, log);
+    FAIL() << "expected the run to stop on a non-finite loss";
+  } catch (const std::runtime_error& e) {
+    const std::string what = e.what();
+    EXPECT_NE(what.find("non-finite loss at step 2"), std::string::npos) << what;
+    EXPECT_NE(what.find("checkpoint (step 1)"), std::string::npos) << what;
+  }
+  EXPECT_EQ(testing::read_bytes(o.model_dir / "checkpoints" / "latest"), "step-000000001\n");
+  EXPECT_TRUE(fs::exists(o.model_dir / "checkpoints" / "step-000000001" / "model.safetensors"));
+}
+
 }  // namespace
 }  // namespace tfm::train

@@ -82,14 +82,14 @@ void run_bench(const BenchOptions& o) {
   Workspace workspace;
   const Batch batch = random_batch(config, o.batch, o.src_len, o.tgt_len, 7);
   const bool train = o.mode == "train";
-  const auto schedule = train::InverseSqrtSchedule::paper(config.d_model, 4000);
+  const auto schedule = train::LearningRateSchedule::paper(config.d_model, 4000);
 
   auto run_step = [&] {
     if (train) {
       train::train_step(model, adam, workspace, {&batch, 1}, schedule(adam.steps_taken() + 1), {});
     } else {
       workspace.reset();
-      nn::StepContext ctx{workspace, false};
+      nn::StepContext ctx = nn::StepContext::inference(workspace);
       Tensor logits = model.forward(ctx, batch);
       kernels::cross_entropy(logits.data, batch.tgt_out_ids.data(), logits.rows(), logits.cols(), config.pad_id,
                              0.1f, 0.0f);

@@ -74,11 +74,17 @@ std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const s
     longest_allowed = std::max(longest_allowed, max_length[i]);
   }
 
-  Workspace encoder_workspace, step_workspace;
-  nn::StepContext encoder_ctx{encoder_workspace, false}, step_ctx{step_workspace, false};
-  Tensor memory = model.encode(encoder_ctx, source_ids.data(), source_lengths.data(), sentences, source_len);
-  nn::DecoderCache cache = model.start_decoding(encoder_ctx, memory, source_lengths.data(), sentences, source_len,
-                                                beam, longest_allowed + 1);
+  // The encoder output is read once, to project each layer's keys and values into the
+  // cache; its memory goes back before decoding starts.
+  nn::DecoderCache cache = [&] {
+    Workspace encoder_workspace;
+    nn::StepContext ctx = nn::StepContext::inference(encoder_workspace);
+    Tensor memory = model.encode(ctx, source_ids.data(), source_lengths.data(), sentences, source_len);
+    return model.start_decoding(ctx, memory, source_lengths.data(), sentences, source_len, beam,
+                                longest_allowed + 1);
+  }();
+  Workspace step_workspace;
+  nn::StepContext step_ctx = nn::StepContext::inference(step_workspace);
 
   // Row r of the batch is beam r % beam of sentence active[r / beam]. Every sentence starts
   // with one live hypothesis (BOS); the other beams start at -inf so they are never chosen.

@@ -28,7 +28,7 @@ std::vector<double> score_pairs(nn::Transformer& model, const std::vector<std::v
     }
     const Batch b = make_batch(src, tgt, c.pad_id, c.bos_id, c.eos_id);
     workspace.reset();
-    nn::StepContext ctx{workspace, false};
+    nn::StepContext ctx = nn::StepContext::inference(workspace);
     Tensor log_probs = model.forward(ctx, b);
     kernels::log_softmax(log_probs.data, log_probs.rows(), log_probs.cols());
     for (int r = 0; r < b.batch_size; ++r) {

@@ -15,9 +15,11 @@ Tensor Decoder::forward(StepContext& ctx, const int32_t* ids, const int32_t* len
                         const Tensor& memory, const int32_t* memory_lengths) {
   const AttentionMask self_mask{lengths, true};
   const AttentionMask memory_mask{memory_lengths, false};
-  Tensor x = embedding_.forward(ctx, ids, batch, len);
-  for (DecoderLayer& layer : layers_) x = layer.forward(ctx, x, memory, batch, self_mask, memory_mask);
-  return final_norm_ ? final_norm_->forward(ctx, x) : x;
+  const Workspace::Mark mark = ctx.workspace.mark();
+  auto keep = [&](const Tensor& t) { return ctx.keep_activations ? t : ctx.workspace.release_to(mark, t); };
+  Tensor x = keep(embedding_.forward(ctx, ids, batch, len));
+  for (DecoderLayer& layer : layers_) x = keep(layer.forward(ctx, x, memory, batch, self_mask, memory_mask));
+  return final_norm_ ? keep(final_norm_->forward(ctx, x)) : x;
 }
 
 DecoderCache Decoder::start(StepContext& ctx, const Tensor& memory, const int32_t* source_lengths, int64_t sentences,
@@ -38,10 +40,12 @@ DecoderCache Decoder::start(StepContext& ctx, const Tensor& memory, const int32_
 }
 
 Tensor Decoder::step(StepContext& ctx, const int32_t* ids, DecoderCache& cache) {
-  Tensor x = embedding_.forward(ctx, ids, cache.rows, 1, cache.length);
-  for (size_t i = 0; i < layers_.size(); ++i) x = layers_[i].step(ctx, x, cache, cache.layers[i]);
+  const Workspace::Mark mark = ctx.workspace.mark();
+  auto keep = [&](const Tensor& t) { return ctx.keep_activations ? t : ctx.workspace.release_to(mark, t); };
+  Tensor x = keep(embedding_.forward(ctx, ids, cache.rows, 1, cache.length));
+  for (size_t i = 0; i < layers_.size(); ++i) x = keep(layers_[i].step(ctx, x, cache, cache.layers[i]));
   ++cache.length;
-  return final_norm_ ? final_norm_->forward(ctx, x) : x;
+  return final_norm_ ? keep(final_norm_->forward(ctx, x)) : x;
 }
 
 void Decoder::backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory) {

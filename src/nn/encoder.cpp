@@ -14,9 +14,11 @@ Encoder::Encoder(ParameterSet& params, const io::ModelConfig& c, Param embedding
 Tensor Encoder::forward(StepContext& ctx, const int32_t* ids, const int32_t* lengths, int64_t batch, int64_t len) {
   batch_ = batch;
   const AttentionMask mask{lengths, false};
-  Tensor x = embedding_.forward(ctx, ids, batch, len);
-  for (EncoderLayer& layer : layers_) x = layer.forward(ctx, x, batch, mask);
-  return final_norm_ ? final_norm_->forward(ctx, x) : x;
+  const Workspace::Mark mark = ctx.workspace.mark();
+  auto keep = [&](const Tensor& t) { return ctx.keep_activations ? t : ctx.workspace.release_to(mark, t); };
+  Tensor x = keep(embedding_.forward(ctx, ids, batch, len));
+  for (EncoderLayer& layer : layers_) x = keep(layer.forward(ctx, x, batch, mask));
+  return final_norm_ ? keep(final_norm_->forward(ctx, x)) : x;
 }
 
 void Encoder::backward(StepContext& ctx, const Tensor& dmemory) {

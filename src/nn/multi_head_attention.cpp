@@ -4,6 +4,15 @@
 
 namespace tfm::nn {
 
+namespace {
+
+// Where attention_forward saves the weights: nowhere in inference.
+Tensor attention_weights(StepContext& ctx, Shape shape) {
+  return ctx.keep_activations ? ctx.workspace.take(shape) : Tensor{nullptr, Shape{}};
+}
+
+}  // namespace
+
 MultiHeadAttention::MultiHeadAttention(ParameterSet& params, const std::string& name, int d_model, int heads,
                                        float dropout)
     : d_model_(d_model), heads_(heads), dropout_(dropout), site_(dropout_site(name + ".attention_dropout")) {
@@ -28,7 +37,7 @@ Tensor MultiHeadAttention::forward_self(StepContext& ctx, const Tensor& x, int64
   x_ = x;
   qkv_ = qkv_proj_.forward(ctx, x);  // [batch * len, 3 d_model]: Q | K | V
   shape_ = shape(batch, len, len, mask);
-  probs_ = ctx.workspace.take({batch, heads_, len, len});
+  probs_ = attention_weights(ctx, {batch, heads_, len, len});
   context_ = ctx.workspace.take({batch * len, d});
   kernels::attention_forward(shape_, {qkv_.data, 3 * d}, {qkv_.data + d, 3 * d}, {qkv_.data + 2 * d, 3 * d},
                              ctx.dropout(dropout_, site_), probs_.data, {context_.data, d});
@@ -53,7 +62,7 @@ Tensor MultiHeadAttention::forward_cross(StepContext& ctx, const Tensor& x, cons
   q_ = q_proj_.forward(ctx, x);          // [batch * q_len, d_model]
   kv_ = kv_proj_.forward(ctx, memory);   // [batch * kv_len, 2 d_model]: K | V
   shape_ = shape(batch, q_len, kv_len, mask);
-  probs_ = ctx.workspace.take({batch, heads_, q_len, kv_len});
+  probs_ = attention_weights(ctx, {batch, heads_, q_len, kv_len});
   context_ = ctx.workspace.take({batch * q_len, d});
   kernels::attention_forward(shape_, {q_.data, d}, {kv_.data, 2 * d}, {kv_.data + d, 2 * d},
                              ctx.dropout(dropout_, site_), probs_.data, {context_.data, d});
@@ -80,7 +89,7 @@ Tensor MultiHeadAttention::step_self(StepContext& ctx, const Tensor& x, float* c
     std::copy(qkv.row(r) + d, qkv.row(r) + 3 * d, cache_kv + (r * capacity + position) * 2 * d);
   kernels::AttentionShape s = shape(rows, 1, position + 1, {});
   s.kv_stride = capacity;
-  probs_ = ctx.workspace.take({rows, heads_, 1, position + 1});
+  probs_ = attention_weights(ctx, {rows, heads_, 1, position + 1});
   context_ = ctx.workspace.take({rows, d});
   kernels::attention_forward(s, {qkv.data, 3 * d}, {cache_kv, 2 * d}, {cache_kv + d, 2 * d}, {}, probs_.data,
                              {context_.data, d});
@@ -97,7 +106,7 @@ Tensor MultiHeadAttention::step_cross(StepContext& ctx, const Tensor& x, const f
   Tensor q = q_proj_.forward(ctx, x);
   kernels::AttentionShape s = shape(rows, 1, source_len, {source_lengths, false});
   s.kv_index = source_of_row;
-  probs_ = ctx.workspace.take({rows, heads_, 1, source_len});
+  probs_ = attention_weights(ctx, {rows, heads_, 1, source_len});
   context_ = ctx.workspace.take({rows, d});
   kernels::attention_forward(s, {q.data, d}, {memory_kv, 2 * d}, {memory_kv + d, 2 * d}, {}, probs_.data,
                              {context_.data, d});

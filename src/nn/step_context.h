@@ -15,6 +15,13 @@ struct StepContext {
   bool training = false;  // dropout on
   uint64_t seed = 0;      // run seed
   uint64_t step = 0;      // optimizer step: a new dropout mask every step
+  // Layers keep what backward (or a look at the attention weights) reads later. Inference
+  // turns this off: each layer's intermediates are given back once the next layer has its
+  // input, and attention weights are never stored, so memory grows linearly with length.
+  bool keep_activations = true;
+
+  // Translation, scoring, validation: no dropout, nothing kept.
+  static StepContext inference(Workspace& workspace) { return {workspace, false, 0, 0, false}; }
 
   // Dropout for one site of the model; off outside training.
   kernels::Dropout dropout(float p, uint32_t site) const {

@@ -1,6 +1,9 @@
 #include "tensor/parameters.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
+#include <new>
 #include <stdexcept>
 
 namespace tfm {
@@ -8,9 +11,18 @@ namespace tfm {
 Param ParameterSet::add(const std::string& name, Shape shape) {
   if (find(name)) throw std::logic_error("parameter registered twice: " + name);
   const int64_t n = shape.numel();
-  storage_.push_back(std::make_unique<float[]>(2 * n));  // value then grad, zeroed
-  float* base = storage_.back().get();
-  Param param{Tensor{base, shape}, Tensor{base + n, shape}};
+  // Zeroed with calloc: a large gradient then comes as untouched zero pages, which cost no
+  // memory until a backward pass writes them, so a model that only translates never pays for them.
+  float* value = static_cast<float*>(std::calloc(size_t(std::max<int64_t>(n, 1)), sizeof(float)));
+  float* grad = static_cast<float*>(std::calloc(size_t(std::max<int64_t>(n, 1)), sizeof(float)));
+  if (!value || !grad) {
+    std::free(value);
+    std::free(grad);
+    throw std::bad_alloc();
+  }
+  storage_.emplace_back(value, &std::free);
+  storage_.emplace_back(grad, &std::free);
+  Param param{Tensor{value, shape}, Tensor{grad, shape}};
   entries_.push_back({name, param});
   return param;
 }

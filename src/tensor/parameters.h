@@ -31,7 +31,7 @@ class ParameterSet {
 
  private:
   std::vector<Entry> entries_;
-  std::vector<std::unique_ptr<float[]>> storage_;
+  std::vector<std::unique_ptr<float, void (*)(void*)>> storage_;
 };
 
 }  // namespace tfm

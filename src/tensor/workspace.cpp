@@ -1,6 +1,7 @@
 #include "tensor/workspace.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdlib>
 #include <cstring>
 #include <new>
@@ -25,7 +26,8 @@ Workspace::Block Workspace::allocate(size_t bytes) {
 float* Workspace::take_floats(int64_t count) {
   assert(count >= 0);
   const size_t bytes = round_up(static_cast<size_t>(count) * sizeof(float));
-  high_water_ += bytes;
+  in_use_ += bytes;
+  high_water_ = std::max(high_water_, in_use_);
   if (blocks_.empty() || blocks_.back().capacity - blocks_.back().used < bytes)
     blocks_.push_back(allocate(std::max(bytes, kMinBlockBytes)));
   Block& block = blocks_.back();
@@ -42,13 +44,35 @@ Tensor Workspace::take_zeros(Shape shape) {
   return t;
 }
 
+Workspace::Mark Workspace::mark() const {
+  return {blocks_.size(), blocks_.empty() ? 0 : blocks_.back().used, in_use_};
+}
+
+Tensor Workspace::release_to(const Mark& mark, const Tensor& keep) {
+  const size_t bytes = round_up(static_cast<size_t>(keep.numel()) * sizeof(float));
+  // Where the mark points: its block, or the first one when there was none yet.
+  const size_t target_block = mark.blocks == 0 ? 0 : mark.blocks - 1;
+  const size_t target_used = mark.blocks == 0 ? 0 : mark.used;
+  assert(target_block < blocks_.size());
+  Block& target = blocks_[target_block];
+  // Only while a first pass still overflows into new blocks can `keep` fail to fit there;
+  // then it stays where it is, and reset() sizes the next pass's block to fit everything.
+  if (target.capacity - target_used < bytes) return keep;
+  std::byte* destination = target.memory.get() + target_used;
+  std::memmove(destination, keep.data, static_cast<size_t>(keep.numel()) * sizeof(float));
+  blocks_.resize(target_block + 1);
+  target.used = target_used + bytes;
+  in_use_ = mark.in_use + bytes;
+  return Tensor{reinterpret_cast<float*>(destination), keep.shape};
+}
+
 void Workspace::reset() {
   if (blocks_.size() > 1) {
     blocks_.clear();
     blocks_.push_back(allocate(high_water_));
   }
   for (Block& block : blocks_) block.used = 0;
-  high_water_ = 0;
+  in_use_ = high_water_ = 0;
 }
 
 size_t Workspace::bytes_reserved() const {

@@ -77,6 +77,13 @@ TEST_P(Golden, MatchesPyTorch) {
     EXPECT_LT(err, kMaxRelativeError) << "grad." << e.name;
     if (err > worst) worst = err, worst_name = e.name;
   }
+  // Inference gives each layer's intermediates back as it goes and stores no attention
+  // weights: the same logits.
+  Workspace inference_ws;
+  StepContext inference = StepContext::inference(inference_ws);
+  const double inference_error = relative_error(model.forward(inference, b).data, expected.read_float32("logits"));
+  EXPECT_LT(inference_error, kMaxRelativeError) << "logits in inference";
+
   std::printf("[%s] max relative error: encoder output %.2e, logits %.2e, loss %.2e, gradients %.2e (%s)\n", GetParam(),
               memory_error, logits_error, std::abs(loss - expected_loss) / expected_loss, worst, worst_name.c_str());
 }

@@ -48,8 +48,9 @@ TEST_P(IncrementalDecoding, EqualsRecomputingThePrefix) {
   Tensor logits = model.forward(full_ctx, b);
   kernels::log_softmax(logits.data, logits.rows(), logits.cols());
 
+  // As beam search runs it: in inference mode, intermediates given back layer by layer.
   Workspace ws, step_ws;
-  StepContext ctx{ws, false}, step_ctx{step_ws, false};
+  StepContext ctx = StepContext::inference(ws), step_ctx = StepContext::inference(step_ws);
   Tensor memory = model.encode(ctx, b.src_ids.data(), b.src_lengths.data(), b.batch_size, b.src_len);
   DecoderCache cache = model.start_decoding(ctx, memory, b.src_lengths.data(), b.batch_size, b.src_len, 1, 8);
   for (int t = 0; t < b.tgt_len; ++t) {

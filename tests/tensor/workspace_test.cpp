@@ -33,6 +33,37 @@ TEST(Workspace, SteadyStateReusesOneBlock) {
   }
 }
 
+TEST(Workspace, ReleaseToKeepsOneTensorAndGivesBackTheRest) {
+  Workspace ws;
+  Tensor below = ws.take_zeros({16});
+  const Workspace::Mark mark = ws.mark();
+  Tensor scratch = ws.take({1000});
+  Tensor kept = ws.take({5});
+  for (int i = 0; i < 5; ++i) kept.data[i] = float(i + 1);
+  Tensor moved = ws.release_to(mark, kept);
+  EXPECT_EQ(moved.data, scratch.data);  // down to where the mark was
+  EXPECT_EQ(moved.shape, kept.shape);
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(moved.data[i], float(i + 1));
+  for (int i = 0; i < 16; ++i) EXPECT_EQ(below.data[i], 0.0f);
+  EXPECT_GE(ws.take({1}).data, moved.data + 5);  // what follows comes after the kept tensor
+}
+
+TEST(Workspace, ReleasedOverflowIsNotReservedAgain) {
+  Workspace ws;
+  // Each layer-like round takes 40 MB (past a block) and keeps 1 MB: a pass holds about
+  // 41 MB at a time, not 4 x 40.
+  const Workspace::Mark mark = ws.mark();
+  for (int round = 0; round < 4; ++round) {
+    ws.take({int64_t{10} << 20});
+    Tensor out = ws.take({int64_t{1} << 18});
+    out.data[0] = float(round);
+    Tensor kept = ws.release_to(mark, out);
+    EXPECT_EQ(kept.data[0], float(round));
+  }
+  ws.reset();
+  EXPECT_LT(ws.bytes_reserved(), size_t{48} << 20);
+}
+
 TEST(Workspace, TakeZerosIsZero) {
   Workspace ws;
   Tensor t = ws.take_zeros({4, 4});

@@ -9,11 +9,13 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/profile_report.h"
 #include "cli/commands.h"
 #include "io/model_config.h"
 #include "kernels/cross_entropy.h"
 #include "kernels/gemm_peak.h"
 #include "kernels/matmul.h"
+#include "kernels/profile.h"
 #include "nn/transformer.h"
 #include "tensor/random.h"
 #include "train/flops.h"
@@ -33,6 +35,7 @@ struct BenchOptions {
   int src_len = 32;
   int tgt_len = 32;
   bool json = false;
+  bool profile = false;
 };
 
 Batch random_batch(const io::ModelConfig& c, int batch_size, int src_len, int tgt_len, uint64_t seed) {
@@ -105,6 +108,17 @@ void run_bench(const BenchOptions& o) {
   const double model_gflops = flops_per_step * steps / seconds / 1e9;
   const double peak_gflops = training_gemm_peak(config, int64_t(o.batch) * o.tgt_len);
   const double mfu = model_gflops / peak_gflops;
+  std::string profile;
+  if (o.profile) {  // separate steps, so that the timed ones carry no profiling cost
+    kernels::profile::clear();
+    kernels::profile::set_enabled(true);
+    const auto profile_start = std::chrono::steady_clock::now();
+    for (int i = 0; i < steps; ++i) run_step();
+    const double profile_seconds =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - profile_start).count();
+    kernels::profile::set_enabled(false);
+    profile = app::profile_report(kernels::profile::totals(), profile_seconds, steps, "step");
+  }
 
   if (o.json) {
     nlohmann::json j = {{"impl", "tfm"},          {"mode", o.mode},
@@ -122,6 +136,7 @@ void run_bench(const BenchOptions& o) {
                 o.config.c_str(), o.mode.c_str(), o.threads, o.batch, o.src_len, o.tgt_len, 1e3 * seconds / steps,
                 tok_per_s, peak_rss_mb(), model_gflops, peak_gflops, 100.0 * mfu);
   }
+  if (!profile.empty()) std::cerr << "where the time goes:\n" << profile;
 }
 
 }  // namespace
@@ -141,6 +156,7 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--src-len", options->src_len, "Source tokens per sentence")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--tgt-len", options->tgt_len, "Target tokens per sentence")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_flag("--json", options->json, "Print one JSON object per line");
+  cmd->add_flag("--profile", options->profile, "Then run the steps again and print, to standard error, where their time went, by kernel");
   cmd->callback([options] { run_bench(*options); });
 }
 

@@ -1,13 +1,16 @@
 // `tfm translate` and `tfm score`: use a trained model.
+#include <chrono>
 #include <cstdio>
 #include <iostream>
 
 #include "app/model_directory.h"
+#include "app/profile_report.h"
 #include "cli/commands.h"
 #include "decode/scorer.h"
 #include "decode/translator.h"
 #include "io/corpus.h"
 #include "kernels/matmul.h"
+#include "kernels/profile.h"
 
 namespace tfm::cli {
 
@@ -17,6 +20,7 @@ struct TranslateCommandOptions {
   std::string model_dir;
   std::string input;  // empty: standard input
   int threads = 0;
+  bool profile = false;
   decode::TranslateOptions translate;
 };
 
@@ -26,11 +30,25 @@ void run_translate(const TranslateCommandOptions& o) {
   const std::vector<std::string> lines = io::read_lines(o.input.empty() ? "/dev/stdin" : o.input);
   const std::string input_name = o.input.empty() ? "standard input" : o.input;
   const decode::Translator translator(*m.model, m.tokenizer);
+  kernels::profile::set_enabled(o.profile);
+  const auto start = std::chrono::steady_clock::now();
   const auto results = translator.translate(lines, o.translate, [&](size_t line, size_t pieces) {
     std::fprintf(stderr, "tfm translate: warning: %s line %zu has %zu pieces, truncated to %d\n", input_name.c_str(),
                  line + 1, pieces, (o.translate.max_input_tokens > 0 ? o.translate.max_input_tokens
                                                                     : m.model->config().max_positions) - 1);
   });
+  if (o.profile) {
+    // Decoder steps, each batch's counted once: beam_top_k runs once per step.
+    const auto totals = kernels::profile::totals();
+    int64_t steps = 0;
+    for (const auto& t : totals)
+      if (t.name == "beam_top_k") steps = t.calls;
+    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    std::cerr << "where the time goes (" << steps << " decoder steps of batches of up to "
+              << o.translate.batch_size << " sentences, beam " << o.translate.search.beam_size
+              << "; encoding and tokenization included):\n"
+              << app::profile_report(totals, seconds, steps, "step");
+  }
   const bool n_best = o.translate.search.n_best > 1;
   for (size_t i = 0; i < results.size(); ++i) {
     if (!n_best) {
@@ -93,6 +111,7 @@ void add_translate_command(CLI::App& app) {
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_flag("--profile", o->profile, "Print where the time went, by kernel, to standard error");
   cmd->callback([o] { run_translate(*o); });
 }
 

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <limits>
 
+#include "kernels/profile.h"
+
 namespace tfm::decode {
 
 namespace {
@@ -109,9 +111,12 @@ std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const s
     // As fairseq does: 2 x beam candidates per sentence, so that beam of them can continue
     // even if the others end here.
     std::vector<std::vector<Candidate>> best(active.size());
+    {
+      const kernels::profile::Scope scope("beam_top_k");
 #pragma omp parallel for schedule(dynamic)
-    for (size_t a = 0; a < active.size(); ++a)
-      best[a] = best_candidates(log_probs, int64_t(a) * beam, beam, beam_scores, 2 * beam);
+      for (size_t a = 0; a < active.size(); ++a)
+        best[a] = best_candidates(log_probs, int64_t(a) * beam, beam, beam_scores, 2 * beam);
+    }
     for (size_t a = 0; a < active.size(); ++a) {
       SentenceSearch& s = search[active[a]];
       const int64_t first_row = int64_t(a) * beam;

@@ -2,9 +2,12 @@
 
 #include <algorithm>
 
+#include "kernels/profile.h"
+
 namespace tfm::nn {
 
 void DecoderCache::select_rows(const std::vector<int32_t>& origin) {
+  const kernels::profile::Scope scope("cache_select_rows");
   const int64_t row_floats = capacity * 2 * d_model;
   const int64_t used_floats = length * 2 * d_model;
   for (Layer& layer : layers) {

@@ -6,6 +6,8 @@
 #include <new>
 #include <stdexcept>
 
+#include "kernels/profile.h"
+
 namespace tfm {
 
 Param ParameterSet::add(const std::string& name, Shape shape) {
@@ -40,6 +42,7 @@ int64_t ParameterSet::total_numel() const {
 }
 
 void ParameterSet::zero_grads() {
+  const kernels::profile::Scope scope("zero_grads");
   for (const Entry& e : entries_) {
     float* g = e.param.grad.data;
     const int64_t n = e.param.grad.numel();
@@ -49,6 +52,7 @@ void ParameterSet::zero_grads() {
 }
 
 double ParameterSet::grad_norm() const {
+  const kernels::profile::Scope scope("grad_norm");
   double sum = 0.0;
   for (const Entry& e : entries_) {
     const float* g = e.param.grad.data;

@@ -3,6 +3,8 @@
 #include <cassert>
 #include <cmath>
 
+#include "kernels/profile.h"
+
 namespace tfm::train {
 
 Adam::Adam(const ParameterSet& params, AdamOptions options) : options_(options) {
@@ -14,6 +16,7 @@ Adam::Adam(const ParameterSet& params, AdamOptions options) : options_(options) 
 
 void Adam::step(ParameterSet& params, double lr) {
   assert(params.entries().size() == m_.size());
+  const kernels::profile::Scope scope("adam");
   ++steps_;
   const float beta1 = float(options_.beta1), beta2 = float(options_.beta2);
   // torch.optim.Adam: p -= lr / bc1 * m / (sqrt(v) / sqrt(bc2) + eps).

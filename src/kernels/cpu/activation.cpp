@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <numbers>
+#include "kernels/profile.h"
 
 namespace tfm::kernels {
 
@@ -39,6 +40,7 @@ void backward(const float* u, const float* dh, const Dropout& d, float* du, int6
 }  // namespace
 
 void activation_forward(Activation act, const float* u, const Dropout& d, float* h, int64_t n) {
+  const profile::Scope scope("activation_forward");
   if (act == Activation::ReLU)
     forward<Activation::ReLU>(u, d, h, n);
   else
@@ -47,6 +49,7 @@ void activation_forward(Activation act, const float* u, const Dropout& d, float*
 
 void activation_backward(Activation act, const float* u, const float* dh, const Dropout& d, float* du,
                          int64_t n) {
+  const profile::Scope scope("activation_backward");
   if (act == Activation::ReLU)
     backward<Activation::ReLU>(u, dh, d, du, n);
   else

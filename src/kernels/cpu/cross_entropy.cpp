@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include "kernels/profile.h"
 
 namespace tfm::kernels {
 
@@ -30,6 +31,7 @@ RowStats row_stats(const float* z, int64_t vocab) {
 
 CrossEntropyResult cross_entropy(float* logits, const int32_t* targets, int64_t rows, int64_t vocab,
                                  int32_t ignore_id, float smoothing, float grad_scale) {
+  const profile::Scope scope("cross_entropy");
   double loss_sum = 0.0, nll_sum = 0.0;
   int64_t tokens = 0;
 #pragma omp parallel for schedule(static) reduction(+ : loss_sum, nll_sum, tokens)
@@ -58,6 +60,7 @@ CrossEntropyResult cross_entropy(float* logits, const int32_t* targets, int64_t 
 }
 
 void log_softmax(float* logits, int64_t rows, int64_t vocab) {
+  const profile::Scope scope("log_softmax");
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     float* z = logits + r * vocab;

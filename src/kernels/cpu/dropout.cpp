@@ -1,8 +1,10 @@
 #include "kernels/dropout.h"
+#include "kernels/profile.h"
 
 namespace tfm::kernels {
 
 void dropout(const Dropout& d, const float* x, float* y, int64_t n) {
+  const profile::Scope scope("dropout");
   if (!d.active()) {
     if (y != x)
 #pragma omp parallel for schedule(static) if (n > 32768)

@@ -1,11 +1,13 @@
 #include "kernels/embedding.h"
 
 #include <algorithm>
+#include "kernels/profile.h"
 
 namespace tfm::kernels {
 
 void embedding_forward(const EmbeddingShape& shape, const int32_t* ids, const float* table, float scale,
                        const float* positions, const Dropout& d, float* out) {
+  const profile::Scope scope("embedding_forward");
   const int64_t dim = shape.dim;
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < shape.rows; ++r) {
@@ -20,6 +22,7 @@ void embedding_forward(const EmbeddingShape& shape, const int32_t* ids, const fl
 
 void embedding_backward(const EmbeddingShape& shape, const int32_t* ids, const float* dout, float scale,
                         const Dropout& d, float* dtable) {
+  const profile::Scope scope("embedding_backward");
   // The same id may occur in many rows: split the columns across threads, not the rows.
   const int64_t dim = shape.dim;
   constexpr int64_t kBlock = 32;

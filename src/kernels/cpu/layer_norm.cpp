@@ -2,12 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include "kernels/profile.h"
 
 namespace tfm::kernels {
 
 void layer_norm_forward(const LayerNormShape& shape, const float* x, const float* s, const Dropout& s_dropout,
                         const float* gamma, const float* beta, float* residual_out, float* y, float* mean,
                         float* rstd) {
+  const profile::Scope scope("layer_norm_forward");
   const int64_t cols = shape.cols;
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < shape.rows; ++r) {
@@ -40,6 +42,7 @@ void layer_norm_forward(const LayerNormShape& shape, const float* x, const float
 void layer_norm_backward(const LayerNormShape& shape, const float* dy, const float* r, const float* mean,
                          const float* rstd, const float* gamma, float* dr, bool accumulate, float* dgamma,
                          float* dbeta) {
+  const profile::Scope scope("layer_norm_backward");
   const int64_t cols = shape.cols;
   // dr = rstd * (g - mean(g) - r_hat * mean(g * r_hat)) with g = dy * gamma.
 #pragma omp parallel for schedule(static)
@@ -80,6 +83,7 @@ void layer_norm_backward(const LayerNormShape& shape, const float* dy, const flo
 }
 
 void residual_add(const float* x, const float* s, const Dropout& s_dropout, float* r, int64_t n) {
+  const profile::Scope scope("residual_add");
   if (s_dropout.active()) {
 #pragma omp parallel for schedule(static) if (n > 32768)
     for (int64_t i = 0; i < n; ++i) r[i] = x[i] + s[i] * s_dropout.scale(uint32_t(i));
@@ -90,6 +94,7 @@ void residual_add(const float* x, const float* s, const Dropout& s_dropout, floa
 }
 
 void add_in_place(float* dst, const float* src, int64_t n) {
+  const profile::Scope scope("add_in_place");
 #pragma omp parallel for schedule(static) if (n > 32768)
   for (int64_t i = 0; i < n; ++i) dst[i] += src[i];
 }

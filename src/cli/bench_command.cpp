@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <optional>
 
 #include <nlohmann/json.hpp>
 
 #include "app/profile_report.h"
 #include "cli/commands.h"
+#include "decode/beam_search.h"
 #include "io/model_config.h"
 #include "kernels/cross_entropy.h"
 #include "kernels/gemm_peak.h"
@@ -34,6 +36,7 @@ struct BenchOptions {
   int batch = 64;
   int src_len = 32;
   int tgt_len = 32;
+  int beam = 4;
   bool json = false;
   bool profile = false;
 };
@@ -78,18 +81,31 @@ double peak_rss_mb() {
 
 void run_bench(const BenchOptions& o) {
   kernels::set_num_threads(o.threads);
-  const io::ModelConfig config = io::load_config_arg(o.config);
+  const bool train = o.mode == "train", translate = o.mode == "translate";
+  io::ModelConfig config = io::load_config_arg(o.config);
+  // Positions are computed, not learned: room for any length asked for.
+  config.max_positions = std::max(config.max_positions, std::max(o.src_len, o.tgt_len) + 2);
   nn::Transformer model(config);
   model.initialize(1);
-  train::Adam adam(model.parameters());
+  std::optional<train::Adam> adam;
+  if (train) adam.emplace(model.parameters());
   Workspace workspace;
   const Batch batch = random_batch(config, o.batch, o.src_len, o.tgt_len, 7);
-  const bool train = o.mode == "train";
   const auto schedule = train::LearningRateSchedule::paper(config.d_model, 4000);
+  // Translation: the batch's sources, each decoded to exactly tgt_len tokens.
+  std::vector<std::vector<int32_t>> sources;
+  for (int i = 0; i < o.batch; ++i)
+    sources.emplace_back(batch.src_ids.begin() + i * o.src_len, batch.src_ids.begin() + (i + 1) * o.src_len);
+  decode::SearchOptions search;
+  search.beam_size = o.beam;
+  search.max_length_ratio = 0.0;
+  search.max_length_offset = search.min_length = o.tgt_len;
 
   auto run_step = [&] {
     if (train) {
-      train::train_step(model, adam, workspace, {&batch, 1}, schedule(adam.steps_taken() + 1), {});
+      train::train_step(model, *adam, workspace, {&batch, 1}, schedule(adam->steps_taken() + 1), {});
+    } else if (translate) {
+      decode::beam_search(model, sources, search);
     } else {
       workspace.reset();
       nn::StepContext ctx = nn::StepContext::inference(workspace);
@@ -98,17 +114,36 @@ void run_bench(const BenchOptions& o) {
                              0.1f, 0.0f);
     }
   };
-  const int steps = o.steps > 0 ? o.steps : (train ? 5 : 10) * (config.d_model >= 512 ? 1 : 2) / 2 + 2;
-  for (int i = 0; i < 2; ++i) run_step();  // warm-up: workspace reaches its size, caches fill
+  const int steps = o.steps > 0             ? o.steps
+                    : translate             ? 3
+                    : config.d_model >= 512 ? (train ? 3 : 6)
+                                            : (train ? 6 : 12);
+  for (int i = 0; i < (translate ? 1 : 2); ++i) run_step();  // warm-up: workspace reaches its size, caches fill
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < steps; ++i) run_step();
   const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  const double rss_mb = peak_rss_mb();  // before the peak measurement below allocates its matrices
   const double tok_per_s = double(o.batch) * o.tgt_len * steps / seconds;
-  const double flops_per_step = (train ? 3.0 : 1.0) * train::forward_flops(config, o.batch, o.src_len, o.tgt_len);
-  const double model_gflops = flops_per_step * steps / seconds / 1e9;
-  const double peak_gflops = training_gemm_peak(config, int64_t(o.batch) * o.tgt_len);
-  const double mfu = model_gflops / peak_gflops;
-  std::string profile;
+  nlohmann::json j = {{"impl", "tfm"},       {"mode", o.mode},         {"config", o.config},
+                      {"threads", o.threads}, {"batch", o.batch},       {"src_len", o.src_len},
+                      {"tgt_len", o.tgt_len}, {"steps", steps},         {"step_ms", 1e3 * seconds / steps},
+                      {"tgt_tok_per_s", tok_per_s}, {"peak_rss_mb", rss_mb}, {"blas", "oneDNN"}};
+  if (translate) j["beam"] = o.beam;
+  std::printf("config %s, mode %s, %d threads, batch %dx%d->%d%s: %.1f ms/step, %.0f target tokens/s, peak RSS %.0f MB\n",
+              o.config.c_str(), o.mode.c_str(), o.threads, o.batch, o.src_len, o.tgt_len,
+              translate ? (", beam " + std::to_string(o.beam)).c_str() : "", 1e3 * seconds / steps, tok_per_s,
+              rss_mb);
+  if (!translate) {  // model FLOPs are counted for the teacher-forced pass (train/flops.h)
+    const double flops_per_step = (train ? 3.0 : 1.0) * train::forward_flops(config, o.batch, o.src_len, o.tgt_len);
+    const double model_gflops = flops_per_step * steps / seconds / 1e9;
+    const double peak_gflops = training_gemm_peak(config, int64_t(o.batch) * o.tgt_len);
+    j["model_gflops"] = model_gflops;
+    j["gemm_peak_gflops"] = peak_gflops;
+    j["mfu"] = model_gflops / peak_gflops;
+    std::printf("model %.1f GFLOP/s of a %.1f GFLOP/s matrix-product peak (oneDNN sgemm): MFU %.1f%%\n", model_gflops,
+                peak_gflops, 100.0 * model_gflops / peak_gflops);
+  }
+  if (o.json) std::cout << j.dump() << std::endl;
   if (o.profile) {  // separate steps, so that the timed ones carry no profiling cost
     kernels::profile::clear();
     kernels::profile::set_enabled(true);
@@ -117,26 +152,9 @@ void run_bench(const BenchOptions& o) {
     const double profile_seconds =
         std::chrono::duration<double>(std::chrono::steady_clock::now() - profile_start).count();
     kernels::profile::set_enabled(false);
-    profile = app::profile_report(kernels::profile::totals(), profile_seconds, steps, "step");
+    std::cerr << "where the time goes:\n"
+              << app::profile_report(kernels::profile::totals(), profile_seconds, steps, "step");
   }
-
-  if (o.json) {
-    nlohmann::json j = {{"impl", "tfm"},          {"mode", o.mode},
-                        {"config", o.config},     {"threads", o.threads},
-                        {"batch", o.batch},       {"src_len", o.src_len},
-                        {"tgt_len", o.tgt_len},   {"steps", steps},
-                        {"step_ms", 1e3 * seconds / steps}, {"tgt_tok_per_s", tok_per_s},
-                        {"peak_rss_mb", peak_rss_mb()},     {"blas", "oneDNN"},
-                        {"model_gflops", model_gflops},     {"gemm_peak_gflops", peak_gflops},
-                        {"mfu", mfu}};
-    std::cout << j.dump() << std::endl;
-  } else {
-    std::printf("config %s, mode %s, %d threads, batch %dx%d->%d: %.1f ms/step, %.0f target tokens/s, peak RSS %.0f MB\n"
-                "model %.1f GFLOP/s of a %.1f GFLOP/s matrix-product peak (oneDNN sgemm): MFU %.1f%%\n",
-                o.config.c_str(), o.mode.c_str(), o.threads, o.batch, o.src_len, o.tgt_len, 1e3 * seconds / steps,
-                tok_per_s, peak_rss_mb(), model_gflops, peak_gflops, 100.0 * mfu);
-  }
-  if (!profile.empty()) std::cerr << "where the time goes:\n" << profile;
 }
 
 }  // namespace
@@ -146,8 +164,10 @@ void add_bench_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand("bench", "Measure training and inference speed on a fixed synthetic batch");
   cmd->add_option("--config", options->config, "Model configuration: S, B or a config.json file")
       ->capture_default_str();
-  cmd->add_option("--mode", options->mode, "forward (no gradients) or train (forward+backward+Adam)")
-      ->check(CLI::IsMember({"forward", "train"}))
+  cmd->add_option("--mode", options->mode,
+                  "train (forward+backward+Adam), forward (inference, teacher-forced) or translate (beam search "
+                  "from each source to exactly --tgt-len tokens)")
+      ->check(CLI::IsMember({"train", "forward", "translate"}))
       ->capture_default_str();
   cmd->add_option("--threads", options->threads, "Threads")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--steps", options->steps, "Timed steps (after 2 warm-up steps); 0 picks a default")
@@ -155,7 +175,8 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--batch", options->batch, "Sentences per batch")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--src-len", options->src_len, "Source tokens per sentence")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--tgt-len", options->tgt_len, "Target tokens per sentence")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_flag("--json", options->json, "Print one JSON object per line");
+  cmd->add_option("--beam", options->beam, "Beam size of --mode translate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_flag("--json", options->json, "Also print the figures as one JSON object");
   cmd->add_flag("--profile", options->profile, "Then run the steps again and print, to standard error, where their time went, by kernel");
   cmd->callback([options] { run_bench(*options); });
 }

@@ -105,6 +105,9 @@ void add_translate_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--max-length-offset", o->translate.search.max_length_offset, "See --max-length-ratio")
       ->capture_default_str();
+  cmd->add_option("--min-length", o->translate.search.min_length, "Translations have at least this many pieces")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
   cmd->add_option("--max-input-tokens", o->translate.max_input_tokens,
                   "Longer inputs are truncated, with a warning (default: what the model allows)");
   cmd->add_option("--n-best", o->translate.search.n_best, "Print this many hypotheses per line with their scores")

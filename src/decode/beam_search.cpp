@@ -20,8 +20,9 @@ struct Candidate {
 
 // The k best next tokens over all beams of one sentence, best first: one pass over the
 // log-probabilities with a small sorted list, most values failing the first comparison.
+// `banned` (a token id, or -1) is never chosen.
 std::vector<Candidate> best_candidates(const Tensor& log_probs, int64_t first_row, int beams,
-                                       const std::vector<float>& beam_scores, int k) {
+                                       const std::vector<float>& beam_scores, int k, int32_t banned) {
   std::vector<Candidate> best;
   best.reserve(k + 1);
   const int64_t vocab = log_probs.cols();
@@ -31,7 +32,7 @@ std::vector<Candidate> best_candidates(const Tensor& log_probs, int64_t first_ro
     const float* lp = log_probs.row(first_row + b);
     for (int64_t v = 0; v < vocab; ++v) {
       const float score = base + lp[v];
-      if (int(best.size()) == k && score <= best.back().score) continue;
+      if ((int(best.size()) == k && score <= best.back().score) || v == banned) continue;
       Candidate c{score, b, int32_t(v)};
       auto at = std::upper_bound(best.begin(), best.end(), c,
                                  [](const Candidate& x, const Candidate& y) { return x.score > y.score; });
@@ -111,11 +112,12 @@ std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const s
     // As fairseq does: 2 x beam candidates per sentence, so that beam of them can continue
     // even if the others end here.
     std::vector<std::vector<Candidate>> best(active.size());
+    const int32_t banned = step < options.min_length ? config.eos_id : -1;
     {
       const kernels::profile::Scope scope("beam_top_k");
 #pragma omp parallel for schedule(dynamic)
       for (size_t a = 0; a < active.size(); ++a)
-        best[a] = best_candidates(log_probs, int64_t(a) * beam, beam, beam_scores, 2 * beam);
+        best[a] = best_candidates(log_probs, int64_t(a) * beam, beam, beam_scores, 2 * beam, banned);
     }
     for (size_t a = 0; a < active.size(); ++a) {
       SentenceSearch& s = search[active[a]];

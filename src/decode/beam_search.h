@@ -16,6 +16,7 @@ struct SearchOptions {
   // A translation has at most max_length_ratio * source tokens + max_length_offset tokens.
   double max_length_ratio = 1.5;
   int max_length_offset = 10;
+  int min_length = 0;  // EOS may not end a translation shorter than this (fairseq's --min-len)
   int n_best = 1;  // hypotheses returned per sentence, best first (at most beam_size)
 };
 

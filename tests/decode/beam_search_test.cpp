@@ -151,5 +151,20 @@ TEST(BeamSearch, BatchingDoesNotChangeResults) {
   }
 }
 
+TEST(BeamSearch, MinLengthHoldsBackEos) {
+  nn::Transformer model(tiny_config(12));
+  model.initialize(8);
+  // A model that wants to stop at once: EOS gets a large bias.
+  const int32_t eos = model.config().eos_id;
+  model.parameters().find("generator.bias")->param.value.data[eos] = 50.0f;
+  SearchOptions options;
+  options.beam_size = 2;
+  EXPECT_TRUE(beam_search(model, {{5, 6, 3}}, options)[0][0].tokens.empty());
+  options.min_length = 5;
+  const Hypothesis h = beam_search(model, {{5, 6, 3}}, options)[0][0];
+  EXPECT_EQ(h.tokens.size(), 5u);
+  EXPECT_EQ(std::count(h.tokens.begin(), h.tokens.end(), eos), 0);
+}
+
 }  // namespace
 }  // namespace tfm::decode

@@ -10,10 +10,10 @@ namespace tfm::kernels {
 enum class Activation { ReLU, GELU };
 
 // h = dropout(act(u)), elementwise over n values.
-void activation_forward(Activation act, const float* u, const Dropout& d, float* h, int64_t n);
+void activation_forward(Activation act, const float* u, Dropout d, float* h, int64_t n);
 
 // du = dh * dropout mask * act'(u).
-void activation_backward(Activation act, const float* u, const float* dh, const Dropout& d, float* du,
+void activation_backward(Activation act, const float* u, const float* dh, Dropout d, float* du,
                          int64_t n);
 
 }  // namespace tfm::kernels

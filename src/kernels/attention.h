@@ -45,11 +45,11 @@ struct AttentionShape {
 // out = softmax(q k^T * scale + mask) v, with dropout on the weights. Saves the weights
 // (before dropout) in probs [batch, heads, q_len, kv_len] when probs is not null.
 void attention_forward(const AttentionShape& shape, ConstRowView q, ConstRowView k, ConstRowView v,
-                       const Dropout& d, float* probs, RowView out);
+                       Dropout d, float* probs, RowView out);
 
 // Given dout, writes dq, dk and dv (every row and head of them: no accumulation). Training
 // layout only (no kv_index, no kv_stride).
 void attention_backward(const AttentionShape& shape, ConstRowView q, ConstRowView k, ConstRowView v,
-                        const float* probs, const Dropout& d, ConstRowView dout, RowView dq, RowView dk, RowView dv);
+                        const float* probs, Dropout d, ConstRowView dout, RowView dq, RowView dk, RowView dv);
 
 }  // namespace tfm::kernels

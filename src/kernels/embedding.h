@@ -16,10 +16,10 @@ struct EmbeddingShape {
 
 // out[r, :] = dropout(table[ids[r], :] * scale + positions[pos(r), :])
 void embedding_forward(const EmbeddingShape& shape, const int32_t* ids, const float* table, float scale,
-                       const float* positions, const Dropout& d, float* out);
+                       const float* positions, Dropout d, float* out);
 
 // dtable[ids[r], :] += dropout(dout[r, :]) * scale
 void embedding_backward(const EmbeddingShape& shape, const int32_t* ids, const float* dout, float scale,
-                        const Dropout& d, float* dtable);
+                        Dropout d, float* dtable);
 
 }  // namespace tfm::kernels

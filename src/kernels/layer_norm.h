@@ -16,7 +16,7 @@ struct LayerNormShape {
 // y = LayerNorm(r) * gamma + beta with r = x + dropout(s) when s is given, else r = x.
 // Writes r when `residual_out` is given (backward needs it), and each row's mean and
 // 1/stddev. Rows: [rows, cols].
-void layer_norm_forward(const LayerNormShape& shape, const float* x, const float* s, const Dropout& s_dropout,
+void layer_norm_forward(const LayerNormShape& shape, const float* x, const float* s, Dropout s_dropout,
                         const float* gamma, const float* beta, float* residual_out, float* y, float* mean,
                         float* rstd);
 
@@ -27,7 +27,7 @@ void layer_norm_backward(const LayerNormShape& shape, const float* dy, const flo
                          float* dbeta);
 
 // r = x + dropout(s): the residual connection alone (pre-norm layers).
-void residual_add(const float* x, const float* s, const Dropout& s_dropout, float* r, int64_t n);
+void residual_add(const float* x, const float* s, Dropout s_dropout, float* r, int64_t n);
 
 // dst += src, elementwise.
 void add_in_place(float* dst, const float* src, int64_t n);

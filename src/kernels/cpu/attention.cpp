@@ -44,7 +44,7 @@ inline uint32_t weight_index(const AttentionShape& s, int64_t b, int64_t h, int6
 }  // namespace
 
 void attention_forward(const AttentionShape& s, ConstRowView q, ConstRowView k, ConstRowView v,
-                       const Dropout& d, float* probs, RowView out) {
+                       Dropout d, float* probs, RowView out) {
   const profile::Scope scope("attention_forward");
   const float scale = 1.0f / std::sqrt(float(s.head_dim));
 #pragma omp parallel
@@ -85,7 +85,7 @@ void attention_forward(const AttentionShape& s, ConstRowView q, ConstRowView k, 
 }
 
 void attention_backward(const AttentionShape& s, ConstRowView q, ConstRowView k, ConstRowView v,
-                        const float* probs, const Dropout& d, ConstRowView dout, RowView dq, RowView dk, RowView dv) {
+                        const float* probs, Dropout d, ConstRowView dout, RowView dq, RowView dk, RowView dv) {
   const profile::Scope scope("attention_backward");
   assert(!s.kv_index && (s.kv_stride == 0 || s.kv_stride == s.kv_len));
   const float scale = 1.0f / std::sqrt(float(s.head_dim));

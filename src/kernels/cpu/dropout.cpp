@@ -3,7 +3,7 @@
 
 namespace tfm::kernels {
 
-void dropout(const Dropout& d, const float* x, float* y, int64_t n) {
+void dropout(Dropout d, const float* x, float* y, int64_t n) {
   const profile::Scope scope("dropout");
   if (!d.active()) {
     if (y != x)

@@ -6,7 +6,7 @@
 namespace tfm::kernels {
 
 void embedding_forward(const EmbeddingShape& shape, const int32_t* ids, const float* table, float scale,
-                       const float* positions, const Dropout& d, float* out) {
+                       const float* positions, Dropout d, float* out) {
   const profile::Scope scope("embedding_forward");
   const int64_t dim = shape.dim;
 #pragma omp parallel for schedule(static)
@@ -21,7 +21,7 @@ void embedding_forward(const EmbeddingShape& shape, const int32_t* ids, const fl
 }
 
 void embedding_backward(const EmbeddingShape& shape, const int32_t* ids, const float* dout, float scale,
-                        const Dropout& d, float* dtable) {
+                        Dropout d, float* dtable) {
   const profile::Scope scope("embedding_backward");
   // The same id may occur in many rows: split the columns across threads, not the rows.
   const int64_t dim = shape.dim;

@@ -6,7 +6,20 @@
 
 namespace tfm::kernels {
 
-void layer_norm_forward(const LayerNormShape& shape, const float* x, const float* s, const Dropout& s_dropout,
+namespace {
+
+// y = x + dropout(s), elements numbered from `first` in the dropout stream.
+void add_dropped(const float* x, const float* s, Dropout d, uint32_t first, float* y, int64_t n) {
+  if (d.active()) {
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] + s[i] * d.scale(first + uint32_t(i));
+  } else {
+    for (int64_t i = 0; i < n; ++i) y[i] = x[i] + s[i];
+  }
+}
+
+}  // namespace
+
+void layer_norm_forward(const LayerNormShape& shape, const float* x, const float* s, Dropout s_dropout,
                         const float* gamma, const float* beta, float* residual_out, float* y, float* mean,
                         float* rstd) {
   const profile::Scope scope("layer_norm_forward");
@@ -18,19 +31,16 @@ void layer_norm_forward(const LayerNormShape& shape, const float* x, const float
     // The residual sum goes through y's row, which stays in cache for the normalisation.
     if (s) {
       const float* sr = s + r * cols;
-      if (s_dropout.active()) {
-        const uint32_t base = static_cast<uint32_t>(r * cols);
-        for (int64_t c = 0; c < cols; ++c) yr[c] = xr[c] + sr[c] * s_dropout.scale(base + uint32_t(c));
-      } else {
-        for (int64_t c = 0; c < cols; ++c) yr[c] = xr[c] + sr[c];
-      }
+      add_dropped(xr, sr, s_dropout, static_cast<uint32_t>(r * cols), yr, cols);
       if (residual_out) std::copy(yr, yr + cols, residual_out + r * cols);
       xr = yr;
     }
     float sum = 0.0f;
+#pragma omp simd reduction(+ : sum)
     for (int64_t c = 0; c < cols; ++c) sum += xr[c];
     const float mu = sum / float(cols);
     float var = 0.0f;
+#pragma omp simd reduction(+ : var)
     for (int64_t c = 0; c < cols; ++c) var += (xr[c] - mu) * (xr[c] - mu);
     const float inv_std = 1.0f / std::sqrt(var / float(cols) + shape.eps);
     for (int64_t c = 0; c < cols; ++c) yr[c] = (xr[c] - mu) * inv_std * gamma[c] + beta[c];
@@ -52,6 +62,7 @@ void layer_norm_backward(const LayerNormShape& shape, const float* dy, const flo
     float* dri = dr + i * cols;
     const float mu = mean[i], inv_std = rstd[i];
     float g_mean = 0.0f, g_rhat_mean = 0.0f;
+#pragma omp simd reduction(+ : g_mean, g_rhat_mean)
     for (int64_t c = 0; c < cols; ++c) {
       const float g = dyi[c] * gamma[c];
       g_mean += g;
@@ -82,7 +93,7 @@ void layer_norm_backward(const LayerNormShape& shape, const float* dy, const flo
   }
 }
 
-void residual_add(const float* x, const float* s, const Dropout& s_dropout, float* r, int64_t n) {
+void residual_add(const float* x, const float* s, Dropout s_dropout, float* r, int64_t n) {
   const profile::Scope scope("residual_add");
   if (s_dropout.active()) {
 #pragma omp parallel for schedule(static) if (n > 32768)

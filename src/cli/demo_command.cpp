@@ -14,8 +14,9 @@ void add_demo_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "demo", "Generate an English->German number-words task, train a small model on it, report exact match");
   cmd->add_option("--workdir", o->workdir, "Where the data and the model go")->capture_default_str();
-  cmd->add_option("--minutes", o->minutes, "Training time")->capture_default_str();
-  cmd->add_option("--max-steps", o->max_steps, "Stop training after this many steps (0: only the time limit)");
+  cmd->add_option("--steps", o->steps, "Training steps (batches of 4096 tokens)")
+      ->check(CLI::Range(int64_t{8}, int64_t{1} << 40))
+      ->capture_default_str();
   cmd->add_option("--train-pairs", o->train_pairs, "Generated training pairs")->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed")->capture_default_str();
   cmd->add_option("--beam", o->beam, "Beam size for the test translations")->capture_default_str();

@@ -10,8 +10,7 @@ namespace tfm::demo {
 
 struct DemoOptions {
   std::filesystem::path workdir;  // data and model go here
-  double minutes = 3.0;           // training time
-  int64_t max_steps = 0;          // 0: until the time is up
+  int64_t steps = 1500;           // training steps: about 3 minutes on two cores
   int train_pairs = 50'000;
   int test_pairs = 500;
   uint64_t seed = 1;

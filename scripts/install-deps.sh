@@ -3,7 +3,7 @@
 # Usage: scripts/install-deps.sh [--with-torch]   (--with-torch adds the PyTorch used by bench/ and tests/golden/)
 set -euo pipefail
 
-packages=(build-essential cmake pkg-config libdnnl-dev libsentencepiece-dev nlohmann-json3-dev
+packages=(build-essential cmake pkg-config libdnnl-dev libhwy-dev libsentencepiece-dev nlohmann-json3-dev
           libcli11-dev zlib1g-dev libicu-dev libgtest-dev libbenchmark-dev
           libxml2-utils)  # xmllint: the viz tests check the SVG files are well-formed XML
 if [[ "${1:-}" == "--with-torch" ]]; then

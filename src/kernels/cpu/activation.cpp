@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <numbers>
+
 #include "kernels/profile.h"
 
 namespace tfm::kernels {

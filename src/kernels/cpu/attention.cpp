@@ -5,6 +5,8 @@
 #include <cmath>
 #include <limits>
 #include <vector>
+
+#include "kernels/cpu/vector_math.h"
 #include "kernels/profile.h"
 
 namespace tfm::kernels {
@@ -62,11 +64,7 @@ void attention_forward(const AttentionShape& s, ConstRowView q, ConstRowView k, 
             weights[j] = dot(qi, k.data + s.key_row(b, j) * k.ld + h * s.head_dim, s.head_dim) * scale;
             max_score = std::max(max_score, weights[j]);
           }
-          float sum = 0.0f;
-          for (int64_t j = 0; j < n; ++j) {
-            weights[j] = std::exp(weights[j] - max_score);
-            sum += weights[j];
-          }
+          const float sum = exp_shifted(weights, n, max_score, weights);
           const float inv_sum = n > 0 ? 1.0f / sum : 0.0f;
           for (int64_t j = 0; j < n; ++j) weights[j] *= inv_sum;
           std::fill(weights + n, weights + s.kv_len, 0.0f);

@@ -1,6 +1,7 @@
 #include "kernels/bias.h"
 
 #include <algorithm>
+
 #include "kernels/profile.h"
 
 namespace tfm::kernels {

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+
+#include "kernels/cpu/vector_math.h"
 #include "kernels/profile.h"
 
 namespace tfm::kernels {
@@ -15,15 +17,11 @@ struct RowStats {
 };
 
 RowStats row_stats(const float* z, int64_t vocab) {
-  float max = z[0];
-  for (int64_t k = 1; k < vocab; ++k) max = std::max(max, z[k]);
-  float sum_exp = 0.0f;
+  const float max = row_max(z, vocab);
+  const float sum_exp = sum_exp_shifted(z, vocab, max);
   double sum = 0.0;
-#pragma omp simd reduction(+ : sum_exp, sum)
-  for (int64_t k = 0; k < vocab; ++k) {
-    sum_exp += std::exp(z[k] - max);
-    sum += z[k];
-  }
+#pragma omp simd reduction(+ : sum)
+  for (int64_t k = 0; k < vocab; ++k) sum += z[k];
   return {max, max + std::log(sum_exp), sum};
 }
 
@@ -51,8 +49,9 @@ CrossEntropyResult cross_entropy(float* logits, const int32_t* targets, int64_t 
     ++tokens;
     if (grad_scale != 0.0f) {
       const float off_target = smoothing / float(vocab);
+      exp_shifted(z, vocab, st.log_sum_exp, z);  // the probabilities
 #pragma omp simd
-      for (int64_t k = 0; k < vocab; ++k) z[k] = (std::exp(z[k] - st.log_sum_exp) - off_target) * grad_scale;
+      for (int64_t k = 0; k < vocab; ++k) z[k] = (z[k] - off_target) * grad_scale;
       z[target] -= (1.0f - smoothing) * grad_scale;
     }
   }

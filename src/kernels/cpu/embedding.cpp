@@ -1,6 +1,7 @@
 #include "kernels/embedding.h"
 
 #include <algorithm>
+
 #include "kernels/profile.h"
 
 namespace tfm::kernels {

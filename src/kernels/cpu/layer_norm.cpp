@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+
 #include "kernels/profile.h"
 
 namespace tfm::kernels {

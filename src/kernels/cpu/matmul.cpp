@@ -9,6 +9,7 @@
 #include <cassert>
 #include <stdexcept>
 #include <string>
+
 #include "kernels/profile.h"
 
 namespace tfm::kernels {

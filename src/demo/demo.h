@@ -10,7 +10,7 @@ namespace tfm::demo {
 
 struct DemoOptions {
   std::filesystem::path workdir;  // data and model go here
-  int64_t steps = 1500;           // training steps: about 3 minutes on two cores
+  int64_t steps = 1500;           // training steps: about 2 minutes on two cores
   int train_pairs = 50'000;
   int test_pairs = 500;
   uint64_t seed = 1;

@@ -32,31 +32,40 @@ InvalidUtf8 invalid_at(std::string_view bytes, size_t offset, const char* reason
   return {offset, std::string(hex) + ": " + reason};
 }
 
-// The one decoding loop behind validation and decoding: hands each code point to `emit`
-// and stops at the first malformed sequence, which it returns.
+// The code point starting at bytes[i] and its length in bytes, or why the sequence starting
+// there is malformed.
+struct Decoded {
+  char32_t code_point = 0;
+  int length = 0;                // 0: malformed
+  const char* error = nullptr;   // why, when malformed
+};
+
+Decoded decode_one(std::string_view bytes, size_t i) {
+  const auto first = static_cast<unsigned char>(bytes[i]);
+  if (first < 0x80) return {char32_t(first), 1};  // the common case: plain ASCII
+  const LeadByte lead = classify(first);
+  if (lead.length == 0) return {0, 0, "invalid start byte"};
+  char32_t c = lead.payload;
+  for (int k = 1; k < lead.length; ++k) {
+    if (i + k >= bytes.size()) return {0, 0, "unexpected end of data"};
+    const auto b = static_cast<unsigned char>(bytes[i + k]);
+    const unsigned char lo = k == 1 ? lead.second_min : 0x80;
+    const unsigned char hi = k == 1 ? lead.second_max : 0xBF;
+    if (b < lo || b > hi) return {0, 0, "invalid continuation byte"};
+    c = (c << 6) | (b & 0x3F);
+  }
+  return {c, lead.length};
+}
+
+// The strict loop behind validation and decoding: hands each code point to `emit` and
+// stops at the first malformed sequence, which it returns.
 template <typename Emit>
 std::optional<InvalidUtf8> decode(std::string_view bytes, Emit emit) {
-  size_t i = 0;
-  while (i < bytes.size()) {
-    const auto first = static_cast<unsigned char>(bytes[i]);
-    if (first < 0x80) {  // the common case: plain ASCII
-      emit(char32_t(first));
-      ++i;
-      continue;
-    }
-    const LeadByte lead = classify(first);
-    if (lead.length == 0) return invalid_at(bytes, i, "invalid start byte");
-    char32_t c = lead.payload;
-    for (int k = 1; k < lead.length; ++k) {
-      if (i + k >= bytes.size()) return invalid_at(bytes, i, "unexpected end of data");
-      const auto b = static_cast<unsigned char>(bytes[i + k]);
-      const unsigned char lo = k == 1 ? lead.second_min : 0x80;
-      const unsigned char hi = k == 1 ? lead.second_max : 0xBF;
-      if (b < lo || b > hi) return invalid_at(bytes, i, "invalid continuation byte");
-      c = (c << 6) | (b & 0x3F);
-    }
-    emit(c);
-    i += lead.length;
+  for (size_t i = 0; i < bytes.size();) {
+    const Decoded d = decode_one(bytes, i);
+    if (d.length == 0) return invalid_at(bytes, i, d.error);
+    emit(d.code_point);
+    i += size_t(d.length);
   }
   return std::nullopt;
 }
@@ -75,27 +84,40 @@ std::u32string decode_utf8(std::string_view bytes) {
   return out;
 }
 
+char32_t next_code_point(std::string_view bytes, size_t& pos) {
+  assert(pos < bytes.size());
+  const Decoded d = decode_one(bytes, pos);
+  if (d.length == 0) {
+    ++pos;
+    return kReplacementCharacter;
+  }
+  pos += size_t(d.length);
+  return d.code_point;
+}
+
+void append_utf8(std::string& out, char32_t c) {
+  assert(c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF));
+  if (c < 0x80) {
+    out.push_back(static_cast<char>(c));
+  } else if (c < 0x800) {
+    out.push_back(static_cast<char>(0xC0 | (c >> 6)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else if (c < 0x10000) {
+    out.push_back(static_cast<char>(0xE0 | (c >> 12)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  } else {
+    out.push_back(static_cast<char>(0xF0 | (c >> 18)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
+    out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
+  }
+}
+
 std::string encode_utf8(std::u32string_view text) {
   std::string out;
   out.reserve(text.size());
-  for (char32_t c : text) {
-    assert(c <= 0x10FFFF && !(c >= 0xD800 && c <= 0xDFFF));
-    if (c < 0x80) {
-      out.push_back(static_cast<char>(c));
-    } else if (c < 0x800) {
-      out.push_back(static_cast<char>(0xC0 | (c >> 6)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else if (c < 0x10000) {
-      out.push_back(static_cast<char>(0xE0 | (c >> 12)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    } else {
-      out.push_back(static_cast<char>(0xF0 | (c >> 18)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 12) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | ((c >> 6) & 0x3F)));
-      out.push_back(static_cast<char>(0x80 | (c & 0x3F)));
-    }
-  }
+  for (char32_t c : text) append_utf8(out, c);
   return out;
 }
 

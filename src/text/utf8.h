@@ -37,5 +37,12 @@ std::optional<InvalidUtf8> find_invalid_utf8(std::string_view bytes);
 std::u32string decode_utf8(std::string_view bytes);
 // `text` must hold valid code points (no surrogates, nothing above U+10FFFF).
 std::string encode_utf8(std::u32string_view text);
+void append_utf8(std::string& out, char32_t code_point);
+
+// Lenient decoding, for text that is only shown (labels of a figure): the code point starting
+// at bytes[pos], pos moved past it. A malformed sequence yields U+FFFD and moves one byte on,
+// so every input decodes to something.
+inline constexpr char32_t kReplacementCharacter = U'\uFFFD';
+char32_t next_code_point(std::string_view bytes, size_t& pos);
 
 }  // namespace tfm::text

@@ -4,6 +4,7 @@
 #include <charconv>
 #include <cmath>
 
+#include "text/utf8.h"
 #include "viz/utf8.h"
 
 namespace tfm::viz {
@@ -30,14 +31,14 @@ std::string escape_xml(std::string_view text) {
   std::string out;
   out.reserve(text.size());
   for (size_t pos = 0; pos < text.size();) {
-    const char32_t c = next_code_point(text, pos);
+    const char32_t c = text::next_code_point(text, pos);
     switch (c) {
       case U'<': out += "&lt;"; break;
       case U'>': out += "&gt;"; break;
       case U'&': out += "&amp;"; break;
       case U'"': out += "&quot;"; break;
       case U'\'': out += "&apos;"; break;
-      default: append_utf8(out, allowed_in_xml(c) ? c : kReplacementCharacter);
+      default: text::append_utf8(out, allowed_in_xml(c) ? c : text::kReplacementCharacter);
     }
   }
   return out;

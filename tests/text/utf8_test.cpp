@@ -132,5 +132,20 @@ TEST(Utf8, DetailNamesTheByteAndTheReason) {
   }
 }
 
+TEST(Utf8, LenientDecodingReplacesEachIllFormedByte) {
+  // Well-formed text decodes as the strict decoder does.
+  const std::string good = "a\xC3\xBC\xE2\x96\x81\xF0\x9F\x98\x80";  // a, ü, ▁, 😀
+  std::u32string lenient;
+  for (size_t pos = 0; pos < good.size();) lenient.push_back(next_code_point(good, pos));
+  EXPECT_EQ(lenient, decode_utf8(good));
+  // An overlong form, a surrogate and a truncated sequence: one U+FFFD per byte they hold,
+  // since each byte in turn starts no well-formed sequence; the text around them survives.
+  const std::string bad = "x\xC0\xAFy\xED\xA0\x80z\xE2\x82";
+  std::u32string got;
+  for (size_t pos = 0; pos < bad.size();) got.push_back(next_code_point(bad, pos));
+  const char32_t r = kReplacementCharacter;
+  EXPECT_EQ(got, (std::u32string{U'x', r, r, U'y', r, r, r, U'z', r, r}));
+}
+
 }  // namespace
 }  // namespace tfm::text

@@ -16,10 +16,10 @@ Tensor Decoder::forward(StepContext& ctx, const int32_t* ids, const int32_t* len
   const AttentionMask self_mask{lengths, true};
   const AttentionMask memory_mask{memory_lengths, false};
   const Workspace::Mark mark = ctx.workspace.mark();
-  auto keep = [&](const Tensor& t) { return ctx.keep_activations ? t : ctx.workspace.release_to(mark, t); };
-  Tensor x = keep(embedding_.forward(ctx, ids, batch, len));
-  for (DecoderLayer& layer : layers_) x = keep(layer.forward(ctx, x, memory, batch, self_mask, memory_mask));
-  return final_norm_ ? keep(final_norm_->forward(ctx, x)) : x;
+  Tensor x = ctx.pass_on(mark, embedding_.forward(ctx, ids, batch, len));
+  for (DecoderLayer& layer : layers_)
+    x = ctx.pass_on(mark, layer.forward(ctx, x, memory, batch, self_mask, memory_mask));
+  return final_norm_ ? ctx.pass_on(mark, final_norm_->forward(ctx, x)) : x;
 }
 
 DecoderCache Decoder::start(StepContext& ctx, const Tensor& memory, const int32_t* source_lengths, int64_t sentences,
@@ -41,11 +41,11 @@ DecoderCache Decoder::start(StepContext& ctx, const Tensor& memory, const int32_
 
 Tensor Decoder::step(StepContext& ctx, const int32_t* ids, DecoderCache& cache) {
   const Workspace::Mark mark = ctx.workspace.mark();
-  auto keep = [&](const Tensor& t) { return ctx.keep_activations ? t : ctx.workspace.release_to(mark, t); };
-  Tensor x = keep(embedding_.forward(ctx, ids, cache.rows, 1, cache.length));
-  for (size_t i = 0; i < layers_.size(); ++i) x = keep(layers_[i].step(ctx, x, cache, cache.layers[i]));
+  Tensor x = ctx.pass_on(mark, embedding_.forward(ctx, ids, cache.rows, 1, cache.length));
+  for (size_t i = 0; i < layers_.size(); ++i)
+    x = ctx.pass_on(mark, layers_[i].step(ctx, x, cache, cache.layers[i]));
   ++cache.length;
-  return final_norm_ ? keep(final_norm_->forward(ctx, x)) : x;
+  return final_norm_ ? ctx.pass_on(mark, final_norm_->forward(ctx, x)) : x;
 }
 
 void Decoder::backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory) {

@@ -15,10 +15,9 @@ Tensor Encoder::forward(StepContext& ctx, const int32_t* ids, const int32_t* len
   batch_ = batch;
   const AttentionMask mask{lengths, false};
   const Workspace::Mark mark = ctx.workspace.mark();
-  auto keep = [&](const Tensor& t) { return ctx.keep_activations ? t : ctx.workspace.release_to(mark, t); };
-  Tensor x = keep(embedding_.forward(ctx, ids, batch, len));
-  for (EncoderLayer& layer : layers_) x = keep(layer.forward(ctx, x, batch, mask));
-  return final_norm_ ? keep(final_norm_->forward(ctx, x)) : x;
+  Tensor x = ctx.pass_on(mark, embedding_.forward(ctx, ids, batch, len));
+  for (EncoderLayer& layer : layers_) x = ctx.pass_on(mark, layer.forward(ctx, x, batch, mask));
+  return final_norm_ ? ctx.pass_on(mark, final_norm_->forward(ctx, x)) : x;
 }
 
 void Encoder::backward(StepContext& ctx, const Tensor& dmemory) {

@@ -20,6 +20,12 @@ struct StepContext {
   // input, and attention weights are never stored, so memory grows linearly with length.
   bool keep_activations = true;
 
+  // A layer stack's output on its way to the next layer: in inference everything taken
+  // since `mark` but `t` goes back to the workspace (Workspace::release_to).
+  Tensor pass_on(const Workspace::Mark& mark, const Tensor& t) const {
+    return keep_activations ? t : workspace.release_to(mark, t);
+  }
+
   // Translation, scoring, validation: no dropout, nothing kept.
   static StepContext inference(Workspace& workspace) { return {workspace, false, 0, 0, false}; }
 

@@ -96,13 +96,10 @@ void layer_norm_backward(const LayerNormShape& shape, const float* dy, const flo
 
 void residual_add(const float* x, const float* s, Dropout s_dropout, float* r, int64_t n) {
   const profile::Scope scope("residual_add");
-  if (s_dropout.active()) {
+  constexpr int64_t kBlock = 4096;  // elements per task, numbered in the dropout stream from its first
 #pragma omp parallel for schedule(static) if (n > 32768)
-    for (int64_t i = 0; i < n; ++i) r[i] = x[i] + s[i] * s_dropout.scale(uint32_t(i));
-  } else {
-#pragma omp parallel for schedule(static) if (n > 32768)
-    for (int64_t i = 0; i < n; ++i) r[i] = x[i] + s[i];
-  }
+  for (int64_t b = 0; b < n; b += kBlock)
+    add_dropped(x + b, s + b, s_dropout, uint32_t(b), r + b, std::min(kBlock, n - b));
 }
 
 void add_in_place(float* dst, const float* src, int64_t n) {

@@ -40,6 +40,24 @@ std::string gz_error_message(gzFile file) {
   return code == Z_ERRNO ? std::strerror(errno) : message;
 }
 
+// Hands every chunk of the (decompressed) file to `consume`, in order; throws naming the
+// file when it cannot be read or its gzip stream is damaged or cut short.
+template <typename Consume>
+void read_chunks(const std::string& path, Consume consume) {
+  GzFile file = open_text(path);
+  std::unique_ptr<char[]> buffer(new char[kReadChunkBytes]);
+  for (;;) {
+    const int n = gzread(file.get(), buffer.get(), kReadChunkBytes);
+    if (n < 0) throw read_error(path, gz_error_message(file.get()));
+    if (n == 0) break;
+    consume(std::string_view(buffer.get(), static_cast<size_t>(n)));
+  }
+  // At end of input, Z_BUF_ERROR means the gzip stream stopped in the middle.
+  int code = Z_OK;
+  gzerror(file.get(), &code);
+  if (code == Z_BUF_ERROR) throw read_error(path, "truncated gzip stream");
+}
+
 // Collects complete lines, validating each as it is stored.
 class LineSink {
  public:
@@ -65,16 +83,16 @@ class LineSink {
 
 }  // namespace
 
+std::string read_text(const std::string& path) {
+  std::string bytes;
+  read_chunks(path, [&](std::string_view chunk) { bytes.append(chunk); });
+  return bytes;
+}
+
 std::vector<std::string> read_lines(const std::string& path) {
-  GzFile file = open_text(path);
   LineSink sink(path);
-  std::unique_ptr<char[]> buffer(new char[kReadChunkBytes]);
   std::string partial;  // the start of a line that continues into the next chunk
-  for (;;) {
-    const int n = gzread(file.get(), buffer.get(), kReadChunkBytes);
-    if (n < 0) throw read_error(path, gz_error_message(file.get()));
-    if (n == 0) break;
-    const std::string_view chunk(buffer.get(), static_cast<size_t>(n));
+  read_chunks(path, [&](std::string_view chunk) {
     size_t start = 0;
     for (size_t end; (end = chunk.find('\n', start)) != std::string_view::npos; start = end + 1) {
       if (partial.empty()) {
@@ -86,11 +104,7 @@ std::vector<std::string> read_lines(const std::string& path) {
       }
     }
     partial.append(chunk.substr(start));
-  }
-  // At end of input, Z_BUF_ERROR means the gzip stream stopped in the middle.
-  int code = Z_OK;
-  gzerror(file.get(), &code);
-  if (code == Z_BUF_ERROR) throw read_error(path, "truncated gzip stream");
+  });
   if (!partial.empty()) sink.add(partial);
   return sink.take();
 }

@@ -6,6 +6,11 @@
 
 namespace tfm::io {
 
+// The whole file as bytes, decompressed when it is gzip (recognised by its magic bytes,
+// whatever its name). Throws std::runtime_error naming the file when it cannot be read or
+// is a damaged gzip stream.
+std::string read_text(const std::string& path);
+
 // All lines of a text file, split on '\n' with a trailing '\r' removed; a final line
 // without '\n' counts, an empty file has none. gzip files are recognised by their magic
 // bytes, whatever their name. Throws std::runtime_error when the file cannot be read, is

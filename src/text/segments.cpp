@@ -1,37 +1,13 @@
 #include "text/segments.h"
 
-#include <zlib.h>
-
-#include <cerrno>
-#include <cstring>
 #include <iterator>
-#include <memory>
 #include <stdexcept>
 
+#include "io/corpus.h"
 #include "text/unicode.h"
 #include "text/utf8.h"
 
 namespace tfm::text {
-namespace {
-
-std::string read_maybe_gzipped(const std::string& path) {
-  std::unique_ptr<gzFile_s, int (*)(gzFile)> file(gzopen(path.c_str(), "rb"), gzclose);
-  if (!file) throw std::runtime_error("cannot open " + path + ": " + std::strerror(errno));
-  std::string bytes;
-  char buffer[1 << 16];
-  for (;;) {
-    const int n = gzread(file.get(), buffer, sizeof buffer);
-    if (n < 0) {
-      int code = 0;
-      throw std::runtime_error("cannot read " + path + ": " + gzerror(file.get(), &code));
-    }
-    if (n == 0) break;
-    bytes.append(buffer, n);
-  }
-  return bytes;
-}
-
-}  // namespace
 
 Segments split_segments(std::string_view bytes, std::string source) {
   Segments segments{std::move(source), {}};
@@ -53,7 +29,7 @@ Segments split_segments(std::string_view bytes, std::string source) {
   return segments;
 }
 
-Segments read_segments_file(const std::string& path) { return split_segments(read_maybe_gzipped(path), path); }
+Segments read_segments_file(const std::string& path) { return split_segments(io::read_text(path), path); }
 
 Segments read_segments_stream(std::istream& in, std::string source) {
   const std::string bytes{std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

@@ -79,6 +79,16 @@ TEST(ReadLines, TruncatedGzipIsAnError) {
   EXPECT_NE(message.find("truncated"), std::string::npos) << message;
 }
 
+TEST(ReadText, GivesTheBytesOfPlainAndGzipFilesAsTheyAre) {
+  TempDir dir;
+  const std::string text = "one\r\n\xFFnot UTF-8, kept\nno final newline";
+  EXPECT_EQ(read_text(dir.write("plain.txt", text)), text);
+  EXPECT_EQ(read_text(dir.write_gzip("text.gz", text)), text);
+  const std::string whole = read_bytes(dir.write_gzip("whole.gz", std::string(100000, 'x')));
+  const auto cut = dir.write("cut.gz", whole.substr(0, whole.size() / 2));
+  EXPECT_NE(error_of([&] { read_text(cut); }).find("truncated"), std::string::npos);
+}
+
 TEST(ReadParallelCorpus, ReadsBothSides) {
   TempDir dir;
   const auto en = dir.write("train.en", "A dog.\nTwo cats.\n");

@@ -82,6 +82,16 @@ def comma_list(allowed):
     return parse
 
 
+def positive_int_list(text):
+    try:
+        items = [int(item) for item in text.split(",") if item.strip()]
+    except ValueError:
+        items = []
+    if not items or min(items) < 1:
+        raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive integers, got {text!r}")
+    return items
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--tfm", default="build/tfm", help="tfm executable (default build/tfm)")

@@ -28,6 +28,7 @@ from pathlib import Path
 
 import sentencepiece
 
+from compare import positive_int_list
 from pytorch_translate import read_lines
 
 DEFAULT_PYTORCH_TRANSLATE = Path(__file__).resolve().parent / "pytorch_translate.py"
@@ -128,16 +129,6 @@ def markdown_table(rows):
             f"{tfm['bleu']:.2f} | {torch['bleu']:.2f} | {tfm['peak_rss_mb']:.0f} | {torch['peak_rss_mb']:.0f} | "
             f"{row['differing_lines']} |")
     return "\n".join(lines)
-
-
-def positive_int_list(text):
-    try:
-        items = [int(item) for item in text.split(",") if item.strip()]
-    except ValueError:
-        items = []
-    if not items or min(items) < 1:
-        raise argparse.ArgumentTypeError(f"expected a comma-separated list of positive integers, got {text!r}")
-    return items
 
 
 def main(argv=None):

@@ -11,17 +11,7 @@ and values, so each new token attends over the ones before it). Prints a markdow
 import argparse
 import sys
 
-from compare import run_bench
-
-
-def positive_int_list(text):
-    try:
-        values = [int(item) for item in text.split(",") if item.strip()]
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}") from None
-    if not values or any(v < 1 for v in values):
-        raise argparse.ArgumentTypeError(f"expected comma-separated positive integers, got {text!r}")
-    return values
+from compare import positive_int_list, run_bench
 
 
 def measure(args, mode, length):

@@ -170,7 +170,7 @@ void add_bench_command(CLI::App& app) {
       ->check(CLI::IsMember({"train", "forward", "translate"}))
       ->capture_default_str();
   cmd->add_option("--threads", options->threads, "Threads")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--steps", options->steps, "Timed steps (after 2 warm-up steps); 0 picks a default")
+  cmd->add_option("--steps", options->steps, "Timed steps (after 2 warm-up steps, 1 for translate); 0 picks a default")
       ->check(CLI::NonNegativeNumber);
   cmd->add_option("--batch", options->batch, "Sentences per batch")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--src-len", options->src_len, "Source tokens per sentence")->check(CLI::PositiveNumber)->capture_default_str();

@@ -31,8 +31,9 @@ void record(const char* name, double seconds, double flops);
 
 class Scope {
  public:
+  // A null name times nothing.
   explicit Scope(const char* name, double flops = 0.0)
-      : name_(enabled() ? name : nullptr), flops_(flops) {
+      : name_(name && enabled() ? name : nullptr), flops_(flops) {
     if (name_) start_ = std::chrono::steady_clock::now();
   }
   ~Scope() {

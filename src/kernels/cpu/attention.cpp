@@ -7,40 +7,62 @@
 #include <vector>
 
 #include "kernels/cpu/vector_math.h"
+#include "kernels/matmul.h"
 #include "kernels/profile.h"
 
+// Each (sentence, head) is a few small matrix products: scores = Q K^T, out = W V forward,
+// and five more backward. They run as sgemm calls, one (sentence, head) per thread at a
+// time, so the products get the BLAS's register-blocked kernels rather than dot products
+// of one query and one key; the softmax and the masks run on the rows between them.
 namespace tfm::kernels {
 
 namespace {
 
-inline float dot(const float* a, const float* b, int64_t n) {
-  float sum = 0.0f;
-#pragma omp simd reduction(+ : sum)
-  for (int64_t i = 0; i < n; ++i) sum += a[i] * b[i];
-  return sum;
-}
+// Query rows per tile in the forward pass. One tile's scores live in a per-thread buffer
+// of kQueryTile x kv_len floats, so without saved weights (inference) memory grows
+// linearly with length; training keeps the weights anyway, for backward.
+constexpr int64_t kQueryTile = 64;
 
-inline void axpy(float alpha, const float* x, float* y, int64_t n) {
-#pragma omp simd
-  for (int64_t i = 0; i < n; ++i) y[i] += alpha * x[i];
-}
-
-// Keys [0, visible) are the ones query i of sentence b may attend to.
+// Keys [0, visible) are the ones query i of sentence b may attend to. Never decreases with i.
 inline int64_t visible_keys(const AttentionShape& s, int64_t b, int64_t i) {
   int64_t n = s.key_lengths ? std::min<int64_t>(s.kv_len, s.key_lengths[s.kv_sentence(b)]) : s.kv_len;
   if (s.causal) n = std::min(n, i + (s.kv_len - s.q_len) + 1);
   return std::max<int64_t>(n, 0);
 }
 
-// One row of attention weights per thread, kept between calls: steady state allocates nothing.
-float* thread_row(int64_t n) {
-  thread_local std::vector<float> row;
-  if (static_cast<int64_t>(row.size()) < n) row.resize(n);
-  return row.data();
+// Scratch rows per thread, kept between calls: the steady state allocates nothing.
+float* thread_scratch(int which, int64_t n) {
+  thread_local std::vector<float> buffers[2];
+  std::vector<float>& buffer = buffers[which];
+  if (static_cast<int64_t>(buffer.size()) < n) buffer.resize(n);
+  return buffer.data();
 }
 
+// The weights of (b, h, i) start at this index of [batch, heads, q_len, kv_len]: where they
+// are saved, and the index of the first one's dropout mask element.
 inline uint32_t weight_index(const AttentionShape& s, int64_t b, int64_t h, int64_t i) {
   return static_cast<uint32_t>(((b * s.heads + h) * s.q_len + i) * s.kv_len);
+}
+
+// Head h of row r of a view.
+inline const float* head(ConstRowView v, int64_t r, int64_t h, int64_t head_dim) {
+  return v.data + r * v.ld + h * head_dim;
+}
+inline float* head(RowView v, int64_t r, int64_t h, int64_t head_dim) { return v.data + r * v.ld + h * head_dim; }
+
+void zero_heads(RowView v, int64_t first_row, int64_t rows, int64_t h, int64_t head_dim) {
+  for (int64_t r = first_row; r < first_row + rows; ++r) std::fill_n(head(v, r, h, head_dim), head_dim, 0.0f);
+}
+
+// Scores row -> attention weights in place: softmax over the first `visible` entries, zero
+// in the rest of the `width`.
+void softmax_row(float* row, int64_t visible, int64_t width) {
+  if (visible > 0) {
+    const float sum = exp_shifted(row, visible, row_max(row, visible), row);
+    const float inv_sum = 1.0f / sum;
+    for (int64_t j = 0; j < visible; ++j) row[j] *= inv_sum;
+  }
+  std::fill(row + visible, row + width, 0.0f);
 }
 
 }  // namespace
@@ -49,34 +71,41 @@ void attention_forward(const AttentionShape& s, ConstRowView q, ConstRowView k, 
                        Dropout d, float* probs, RowView out) {
   const profile::Scope scope("attention_forward");
   const float scale = 1.0f / std::sqrt(float(s.head_dim));
-#pragma omp parallel
-  {
-    float* weights = thread_row(s.kv_len);
-#pragma omp for collapse(2) schedule(static)
-    for (int64_t b = 0; b < s.batch; ++b) {
-      for (int64_t h = 0; h < s.heads; ++h) {
-        for (int64_t i = 0; i < s.q_len; ++i) {
-          const float* qi = q.data + (b * s.q_len + i) * q.ld + h * s.head_dim;
-          float* oi = out.data + (b * s.q_len + i) * out.ld + h * s.head_dim;
-          const int64_t n = visible_keys(s, b, i);
-          float max_score = -std::numeric_limits<float>::infinity();
-          for (int64_t j = 0; j < n; ++j) {
-            weights[j] = dot(qi, k.data + s.key_row(b, j) * k.ld + h * s.head_dim, s.head_dim) * scale;
-            max_score = std::max(max_score, weights[j]);
-          }
-          const float sum = exp_shifted(weights, n, max_score, weights);
-          const float inv_sum = n > 0 ? 1.0f / sum : 0.0f;
-          for (int64_t j = 0; j < n; ++j) weights[j] *= inv_sum;
-          std::fill(weights + n, weights + s.kv_len, 0.0f);
-          if (probs) std::copy(weights, weights + s.kv_len, probs + weight_index(s, b, h, i));
-
-          std::fill(oi, oi + s.head_dim, 0.0f);
-          const uint32_t base = weight_index(s, b, h, i);
-          for (int64_t j = 0; j < n; ++j) {
-            const float w = d.active() ? weights[j] * d.scale(base + uint32_t(j)) : weights[j];
-            axpy(w, v.data + s.key_row(b, j) * v.ld + h * s.head_dim, oi, s.head_dim);
-          }
+  const int64_t tiles = (s.q_len + kQueryTile - 1) / kQueryTile;
+#pragma omp parallel for collapse(3) schedule(static)
+  for (int64_t b = 0; b < s.batch; ++b) {
+    for (int64_t h = 0; h < s.heads; ++h) {
+      for (int64_t t = 0; t < tiles; ++t) {
+        const int64_t first = t * kQueryTile, rows = std::min(kQueryTile, s.q_len - first);
+        const int64_t keys = visible_keys(s, b, first + rows - 1);  // the most any row of the tile sees
+        if (keys == 0) {
+          zero_heads(out, b * s.q_len + first, rows, h, s.head_dim);
+          if (probs) std::fill_n(probs + weight_index(s, b, h, first), rows * s.kv_len, 0.0f);
+          continue;
         }
+        // Scores go straight to the saved weights where there are any.
+        float* weights = probs ? probs + weight_index(s, b, h, first) : thread_scratch(0, rows * keys);
+        const int64_t ld = probs ? s.kv_len : keys;
+        const float* k0 = head(k, s.key_row(b, 0), h, s.head_dim);
+        const float* v0 = head(v, s.key_row(b, 0), h, s.head_dim);
+        gemm(false, true, rows, keys, s.head_dim, scale, head(q, b * s.q_len + first, h, s.head_dim), q.ld, k0,
+             k.ld, 0.0f, weights, ld);
+        for (int64_t r = 0; r < rows; ++r) softmax_row(weights + r * ld, visible_keys(s, b, first + r), ld);
+
+        const float* used = weights;  // the weights V is averaged with: after dropout
+        int64_t used_ld = ld;
+        if (d.active()) {
+          float* dropped = thread_scratch(1, rows * keys);
+          for (int64_t r = 0; r < rows; ++r) {
+            const uint32_t base = weight_index(s, b, h, first + r);
+#pragma omp simd
+            for (int64_t j = 0; j < keys; ++j) dropped[r * keys + j] = weights[r * ld + j] * d.scale(base + uint32_t(j));
+          }
+          used = dropped;
+          used_ld = keys;
+        }
+        gemm(false, false, rows, s.head_dim, keys, 1.0f, used, used_ld, v0, v.ld, 0.0f,
+             head(out, b * s.q_len + first, h, s.head_dim), out.ld);
       }
     }
   }
@@ -87,43 +116,58 @@ void attention_backward(const AttentionShape& s, ConstRowView q, ConstRowView k,
   const profile::Scope scope("attention_backward");
   assert(!s.kv_index && (s.kv_stride == 0 || s.kv_stride == s.kv_len));
   const float scale = 1.0f / std::sqrt(float(s.head_dim));
-#pragma omp parallel
-  {
-    float* dweights = thread_row(s.kv_len);
-#pragma omp for collapse(2) schedule(static)
-    for (int64_t b = 0; b < s.batch; ++b) {
-      for (int64_t h = 0; h < s.heads; ++h) {
-        // This (sentence, head) owns its slices of dk and dv: clear them, then accumulate.
-        for (int64_t j = 0; j < s.kv_len; ++j) {
-          std::fill_n(dk.data + (b * s.kv_len + j) * dk.ld + h * s.head_dim, s.head_dim, 0.0f);
-          std::fill_n(dv.data + (b * s.kv_len + j) * dv.ld + h * s.head_dim, s.head_dim, 0.0f);
-        }
-        for (int64_t i = 0; i < s.q_len; ++i) {
-          const float* qi = q.data + (b * s.q_len + i) * q.ld + h * s.head_dim;
-          const float* doi = dout.data + (b * s.q_len + i) * dout.ld + h * s.head_dim;
-          float* dqi = dq.data + (b * s.q_len + i) * dq.ld + h * s.head_dim;
-          const float* pi = probs + weight_index(s, b, h, i);
-          const uint32_t base = weight_index(s, b, h, i);
-          const int64_t n = visible_keys(s, b, i);
-          // dP = dropout'(dO V^T); dV += dropout(P)^T dO.
-          float weighted_sum = 0.0f;
-          for (int64_t j = 0; j < n; ++j) {
-            const int64_t key_row = b * s.kv_len + j;
-            const float mask = d.active() ? d.scale(base + uint32_t(j)) : 1.0f;
-            dweights[j] = dot(doi, v.data + key_row * v.ld + h * s.head_dim, s.head_dim) * mask;
-            axpy(pi[j] * mask, doi, dv.data + key_row * dv.ld + h * s.head_dim, s.head_dim);
-            weighted_sum += pi[j] * dweights[j];
-          }
-          // Softmax backward: dS = P * (dP - sum(P * dP)); then dQ = dS K * scale, dK += dS^T Q * scale.
-          std::fill_n(dqi, s.head_dim, 0.0f);
-          for (int64_t j = 0; j < n; ++j) {
-            const int64_t key_row = b * s.kv_len + j;
-            const float ds = pi[j] * (dweights[j] - weighted_sum) * scale;
-            axpy(ds, k.data + key_row * k.ld + h * s.head_dim, dqi, s.head_dim);
-            axpy(ds, qi, dk.data + key_row * dk.ld + h * s.head_dim, s.head_dim);
-          }
-        }
+  const int64_t hd = s.head_dim;
+#pragma omp parallel for collapse(2) schedule(static)
+  for (int64_t b = 0; b < s.batch; ++b) {
+    for (int64_t h = 0; h < s.heads; ++h) {
+      const int64_t q0 = b * s.q_len, k0 = b * s.kv_len;
+      const int64_t keys = visible_keys(s, b, s.q_len - 1);  // the most any query sees
+      // Keys no query sees get no gradient.
+      zero_heads(dk, k0 + keys, s.kv_len - keys, h, hd);
+      zero_heads(dv, k0 + keys, s.kv_len - keys, h, hd);
+      if (keys == 0) {
+        zero_heads(dq, q0, s.q_len, h, hd);
+        continue;
       }
+      const float* p = probs + weight_index(s, b, h, 0);  // [q_len, kv_len], zero where masked
+      const float* dropped = p;                           // the weights forward averaged V with
+      int64_t dropped_ld = s.kv_len;
+      if (d.active()) {
+        float* buffer = thread_scratch(0, s.q_len * keys);
+        for (int64_t i = 0; i < s.q_len; ++i) {
+          const uint32_t base = weight_index(s, b, h, i);
+#pragma omp simd
+          for (int64_t j = 0; j < keys; ++j) buffer[i * keys + j] = p[i * s.kv_len + j] * d.scale(base + uint32_t(j));
+        }
+        dropped = buffer;
+        dropped_ld = keys;
+      }
+      // dV = dropout(P)^T dO.
+      gemm(true, false, keys, hd, s.q_len, 1.0f, dropped, dropped_ld, head(dout, q0, h, hd), dout.ld, 0.0f,
+           head(dv, k0, h, hd), dv.ld);
+      // dP = dropout'(dO V^T); softmax backward: dS = P * (dP - sum(P * dP)), times the scale.
+      float* ds = thread_scratch(1, s.q_len * keys);
+      gemm(false, true, s.q_len, keys, hd, 1.0f, head(dout, q0, h, hd), dout.ld, head(v, k0, h, hd), v.ld, 0.0f,
+           ds, keys);
+      for (int64_t i = 0; i < s.q_len; ++i) {
+        const float* pi = p + i * s.kv_len;
+        float* dsi = ds + i * keys;
+        if (d.active()) {
+          const uint32_t base = weight_index(s, b, h, i);
+#pragma omp simd
+          for (int64_t j = 0; j < keys; ++j) dsi[j] *= d.scale(base + uint32_t(j));
+        }
+        float weighted_sum = 0.0f;
+#pragma omp simd reduction(+ : weighted_sum)
+        for (int64_t j = 0; j < keys; ++j) weighted_sum += pi[j] * dsi[j];  // P is zero where masked
+#pragma omp simd
+        for (int64_t j = 0; j < keys; ++j) dsi[j] = pi[j] * (dsi[j] - weighted_sum) * scale;
+      }
+      // dQ = dS K; dK = dS^T Q.
+      gemm(false, false, s.q_len, hd, keys, 1.0f, ds, keys, head(k, k0, h, hd), k.ld, 0.0f, head(dq, q0, h, hd),
+           dq.ld);
+      gemm(true, false, keys, hd, s.q_len, 1.0f, ds, keys, head(q, q0, h, hd), q.ld, 0.0f, head(dk, k0, h, hd),
+           dk.ld);
     }
   }
 }

@@ -16,7 +16,9 @@ namespace tfm::kernels {
 
 void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
           int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {
-  const profile::Scope scope("gemm", 2.0 * double(m) * double(n) * double(k));
+  // Inside a parallel region (attention's per-head products) oneDNN runs on the calling
+  // thread alone, and the caller's own scope times it.
+  const profile::Scope scope(omp_in_parallel() ? nullptr : "gemm", 2.0 * double(m) * double(n) * double(k));
   if (m == 0 || n == 0) return;
   const dnnl_status_t status = dnnl_sgemm(trans_a ? 'T' : 'N', trans_b ? 'T' : 'N', m, n, k, alpha, a,
                                           lda, b, ldb, beta, c, ldc);

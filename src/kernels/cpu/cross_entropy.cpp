@@ -12,17 +12,19 @@ namespace {
 
 struct RowStats {
   float max;
-  float log_sum_exp;  // log sum_k exp(z_k), computed stably
-  double sum;         // sum_k z_k
+  double sum;  // sum_k z_k
 };
 
-RowStats row_stats(const float* z, int64_t vocab) {
-  const float max = row_max(z, vocab);
-  const float sum_exp = sum_exp_shifted(z, vocab, max);
+// One read of the row for both.
+RowStats max_and_sum(const float* z, int64_t vocab) {
+  float max = z[0];
   double sum = 0.0;
-#pragma omp simd reduction(+ : sum)
-  for (int64_t k = 0; k < vocab; ++k) sum += z[k];
-  return {max, max + std::log(sum_exp), sum};
+#pragma omp simd reduction(max : max) reduction(+ : sum)
+  for (int64_t k = 0; k < vocab; ++k) {
+    max = std::max(max, z[k]);
+    sum += z[k];
+  }
+  return {max, sum};
 }
 
 }  // namespace
@@ -40,18 +42,22 @@ CrossEntropyResult cross_entropy(float* logits, const int32_t* targets, int64_t 
       if (grad_scale != 0.0f) std::fill(z, z + vocab, 0.0f);
       continue;
     }
-    const RowStats st = row_stats(z, vocab);
-    const double nll = double(st.log_sum_exp) - z[target];
+    const RowStats st = max_and_sum(z, vocab);
+    const float target_logit = z[target];
+    // Training overwrites the row with e_k = exp(z_k - max) on the way, so that the
+    // probabilities e_k / sum_k e_k cost one exponential each.
+    const float sum_exp = grad_scale != 0.0f ? exp_shifted(z, vocab, st.max, z) : sum_exp_shifted(z, vocab, st.max);
+    const double log_sum_exp = double(st.max) + std::log(double(sum_exp));
+    const double nll = log_sum_exp - target_logit;
     // -sum_k log p_k / vocab = lse - mean(z)
-    const double uniform_loss = double(st.log_sum_exp) - st.sum / double(vocab);
+    const double uniform_loss = log_sum_exp - st.sum / double(vocab);
     loss_sum += (1.0 - smoothing) * nll + smoothing * uniform_loss;
     nll_sum += nll;
     ++tokens;
     if (grad_scale != 0.0f) {
-      const float off_target = smoothing / float(vocab);
-      exp_shifted(z, vocab, st.log_sum_exp, z);  // the probabilities
+      const float off_target = smoothing / float(vocab), inv_sum = 1.0f / sum_exp;
 #pragma omp simd
-      for (int64_t k = 0; k < vocab; ++k) z[k] = (z[k] - off_target) * grad_scale;
+      for (int64_t k = 0; k < vocab; ++k) z[k] = (z[k] * inv_sum - off_target) * grad_scale;
       z[target] -= (1.0f - smoothing) * grad_scale;
     }
   }
@@ -63,7 +69,8 @@ void log_softmax(float* logits, int64_t rows, int64_t vocab) {
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < rows; ++r) {
     float* z = logits + r * vocab;
-    const float lse = row_stats(z, vocab).log_sum_exp;
+    const float max = row_max(z, vocab);
+    const float lse = max + std::log(sum_exp_shifted(z, vocab, max));
     for (int64_t k = 0; k < vocab; ++k) z[k] -= lse;
   }
 }

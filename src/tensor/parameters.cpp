@@ -57,7 +57,7 @@ double ParameterSet::grad_norm() const {
   for (const Entry& e : entries_) {
     const float* g = e.param.grad.data;
     const int64_t n = e.param.grad.numel();
-#pragma omp parallel for reduction(+ : sum) schedule(static) if (n > 65536)
+#pragma omp parallel for simd reduction(+ : sum) schedule(static) if (n > 65536)
     for (int64_t i = 0; i < n; ++i) sum += double(g[i]) * g[i];
   }
   return std::sqrt(sum);

@@ -14,13 +14,19 @@ void broadcast_rows(const float* bias, int64_t rows, int64_t cols, float* y) {
 
 void add_column_sums(const float* dy, int64_t rows, int64_t cols, float* dbias) {
   const profile::Scope scope("add_column_sums");
-  // Columns split across threads, so each output element has one writer.
+  // Columns split across threads, so each output element has one writer; a block's sums
+  // stay in registers while the rows stream past.
   constexpr int64_t kBlock = 64;
 #pragma omp parallel for schedule(static)
   for (int64_t c0 = 0; c0 < cols; c0 += kBlock) {
-    const int64_t c1 = std::min(cols, c0 + kBlock);
-    for (int64_t r = 0; r < rows; ++r)
-      for (int64_t c = c0; c < c1; ++c) dbias[c] += dy[r * cols + c];
+    const int64_t width = std::min(kBlock, cols - c0);
+    float sums[kBlock] = {};
+    for (int64_t r = 0; r < rows; ++r) {
+      const float* row = dy + r * cols + c0;
+#pragma omp simd
+      for (int64_t c = 0; c < width; ++c) sums[c] += row[c];
+    }
+    for (int64_t c = 0; c < width; ++c) dbias[c0 + c] += sums[c];
   }
 }
 

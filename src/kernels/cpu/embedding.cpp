@@ -1,5 +1,7 @@
 #include "kernels/embedding.h"
 
+#include <omp.h>
+
 #include <algorithm>
 
 #include "kernels/profile.h"
@@ -15,26 +17,36 @@ void embedding_forward(const EmbeddingShape& shape, const int32_t* ids, const fl
     const float* e = table + int64_t(ids[r]) * dim;
     const float* p = positions + (r % shape.seq_len + shape.position_offset) * dim;
     float* o = out + r * dim;
-    for (int64_t c = 0; c < dim; ++c) o[c] = e[c] * scale + p[c];
-    if (d.active())
-      for (int64_t c = 0; c < dim; ++c) o[c] *= d.scale(uint32_t(r * dim + c));
+    if (d.active()) {
+#pragma omp simd
+      for (int64_t c = 0; c < dim; ++c) o[c] = (e[c] * scale + p[c]) * d.scale(uint32_t(r * dim + c));
+    } else {
+#pragma omp simd
+      for (int64_t c = 0; c < dim; ++c) o[c] = e[c] * scale + p[c];
+    }
   }
 }
 
 void embedding_backward(const EmbeddingShape& shape, const int32_t* ids, const float* dout, float scale,
                         Dropout d, float* dtable) {
   const profile::Scope scope("embedding_backward");
-  // The same id may occur in many rows: split the columns across threads, not the rows.
+  // The same id may occur in many rows: each thread owns the ids that are equal to its
+  // number modulo the thread count, and adds whole rows into them (contiguous memory).
   const int64_t dim = shape.dim;
-  constexpr int64_t kBlock = 32;
-#pragma omp parallel for schedule(static)
-  for (int64_t c0 = 0; c0 < dim; c0 += kBlock) {
-    const int64_t c1 = std::min(dim, c0 + kBlock);
+#pragma omp parallel
+  {
+    const int32_t threads = omp_get_num_threads(), me = omp_get_thread_num();
     for (int64_t r = 0; r < shape.rows; ++r) {
+      if (ids[r] % threads != me) continue;
       float* g = dtable + int64_t(ids[r]) * dim;
       const float* dr = dout + r * dim;
-      for (int64_t c = c0; c < c1; ++c)
-        g[c] += dr[c] * scale * (d.active() ? d.scale(uint32_t(r * dim + c)) : 1.0f);
+      if (d.active()) {
+#pragma omp simd
+        for (int64_t c = 0; c < dim; ++c) g[c] += dr[c] * scale * d.scale(uint32_t(r * dim + c));
+      } else {
+#pragma omp simd
+        for (int64_t c = 0; c < dim; ++c) g[c] += dr[c] * scale;
+      }
     }
   }
 }

@@ -105,7 +105,7 @@ void run_bench(const BenchOptions& o) {
     if (train) {
       train::train_step(model, *adam, workspace, {&batch, 1}, schedule(adam->steps_taken() + 1), {});
     } else if (translate) {
-      decode::beam_search(model, sources, search);
+      decode::beam_search(model, sources, search, workspace);
     } else {
       workspace.reset();
       nn::StepContext ctx = nn::StepContext::inference(workspace);

@@ -55,7 +55,7 @@ struct SentenceSearch {
 double length_penalty(int64_t length, double alpha) { return std::pow((5.0 + double(length)) / 6.0, alpha); }
 
 std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const std::vector<std::vector<int32_t>>& sources,
-                                                 const SearchOptions& options) {
+                                                 const SearchOptions& options, Workspace& workspace) {
   const io::ModelConfig& config = model.config();
   const int beam = std::max(1, options.beam_size);
   const int n_best = std::clamp(options.n_best, 1, beam);
@@ -79,15 +79,13 @@ std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const s
 
   // The encoder output is read once, to project each layer's keys and values into the
   // cache; its memory goes back before decoding starts.
+  nn::StepContext ctx = nn::StepContext::inference(workspace);
+  workspace.reset();
   nn::DecoderCache cache = [&] {
-    Workspace encoder_workspace;
-    nn::StepContext ctx = nn::StepContext::inference(encoder_workspace);
     Tensor memory = model.encode(ctx, source_ids.data(), source_lengths.data(), sentences, source_len);
     return model.start_decoding(ctx, memory, source_lengths.data(), sentences, source_len, beam,
                                 longest_allowed + 1);
   }();
-  Workspace step_workspace;
-  nn::StepContext step_ctx = nn::StepContext::inference(step_workspace);
 
   // Row r of the batch is beam r % beam of sentence active[r / beam]. Every sentence starts
   // with one live hypothesis (BOS); the other beams start at -inf so they are never chosen.
@@ -102,8 +100,8 @@ std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const s
   std::vector<int32_t> next_ids(sentences * beam, config.bos_id);
 
   for (int64_t step = 0; !active.empty(); ++step) {
-    step_workspace.reset();
-    Tensor log_probs = model.decode_step(step_ctx, next_ids.data(), cache);
+    workspace.reset();
+    Tensor log_probs = model.decode_step(ctx, next_ids.data(), cache);
 
     std::vector<int64_t> still_active;
     std::vector<int32_t> origin;

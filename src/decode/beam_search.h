@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "nn/transformer.h"
+#include "tensor/workspace.h"
 
 namespace tfm::decode {
 
@@ -27,8 +28,10 @@ struct Hypothesis {
 };
 
 // sources: token ids of each sentence (pieces + EOS). Returns n_best hypotheses per sentence.
+// workspace: the search's scratch memory (reset here). Pass the same one to every batch, so
+// that decoding a stream of batches reuses one block rather than allocating per batch.
 std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const std::vector<std::vector<int32_t>>& sources,
-                                                 const SearchOptions& options);
+                                                 const SearchOptions& options, Workspace& workspace);
 
 double length_penalty(int64_t length, double alpha);
 

@@ -31,11 +31,12 @@ std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector
 
   std::vector<std::vector<TextHypothesis>> results(lines.size());
   const size_t batch_size = size_t(std::max(1, options.batch_size));
+  Workspace workspace;
   for (size_t begin = 0; begin < order.size(); begin += batch_size) {
     const size_t end = std::min(order.size(), begin + batch_size);
     std::vector<std::vector<int32_t>> batch;
     for (size_t k = begin; k < end; ++k) batch.push_back(sources[order[k]]);
-    const auto hypotheses = beam_search(model_, batch, options.search);
+    const auto hypotheses = beam_search(model_, batch, options.search, workspace);
     for (size_t k = begin; k < end; ++k) {
       for (const Hypothesis& h : hypotheses[k - begin]) {
         TextHypothesis t;

@@ -53,7 +53,8 @@ TEST(BeamSearch, BeamOneIsGreedy) {
   const std::vector<std::vector<int32_t>> sources = {{5, 6, 7, 3}, {8, 3}, {9, 10, 11, 4, 5, 3}};
   SearchOptions options;
   options.beam_size = 1;
-  const auto results = beam_search(model, sources, options);
+  Workspace workspace;
+  const auto results = beam_search(model, sources, options, workspace);
   ASSERT_EQ(results.size(), sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
     const int max_len = int(1.5 * double(sources[i].size())) + 10;
@@ -97,7 +98,8 @@ TEST(BeamSearch, WideBeamFindsTheExhaustiveOptimum) {
   options.max_length_ratio = 0.0;
   options.max_length_offset = 3;  // outputs of at most 3 tokens, the last EOS or cut
   options.n_best = 3;
-  const auto results = beam_search(model, {source}, options);
+  Workspace workspace;
+  const auto results = beam_search(model, {source}, options, workspace);
 
   // Every output ending in EOS within 3 tokens: sequences of 0..2 non-EOS ids (the decoder
   // may emit any id, pad/unk/bos included) followed by EOS.
@@ -140,9 +142,10 @@ TEST(BeamSearch, BatchingDoesNotChangeResults) {
   SearchOptions options;
   options.beam_size = 4;
   options.n_best = 2;
-  const auto together = beam_search(model, sources, options);
+  Workspace workspace;
+  const auto together = beam_search(model, sources, options, workspace);
   for (size_t i = 0; i < sources.size(); ++i) {
-    const auto alone = beam_search(model, {sources[i]}, options);
+    const auto alone = beam_search(model, {sources[i]}, options, workspace);
     ASSERT_EQ(alone[0].size(), together[i].size());
     for (size_t k = 0; k < alone[0].size(); ++k) {
       EXPECT_EQ(alone[0][k].tokens, together[i][k].tokens) << i;
@@ -159,9 +162,10 @@ TEST(BeamSearch, MinLengthHoldsBackEos) {
   model.parameters().find("generator.bias")->param.value.data[eos] = 50.0f;
   SearchOptions options;
   options.beam_size = 2;
-  EXPECT_TRUE(beam_search(model, {{5, 6, 3}}, options)[0][0].tokens.empty());
+  Workspace workspace;
+  EXPECT_TRUE(beam_search(model, {{5, 6, 3}}, options, workspace)[0][0].tokens.empty());
   options.min_length = 5;
-  const Hypothesis h = beam_search(model, {{5, 6, 3}}, options)[0][0];
+  const Hypothesis h = beam_search(model, {{5, 6, 3}}, options, workspace)[0][0];
   EXPECT_EQ(h.tokens.size(), 5u);
   EXPECT_EQ(std::count(h.tokens.begin(), h.tokens.end(), eos), 0);
 }

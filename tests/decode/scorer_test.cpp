@@ -26,7 +26,8 @@ TEST(Scorer, AgreesWithTheLogProbabilitiesOfBeamSearch) {
   SearchOptions options;
   options.beam_size = 3;
   options.n_best = 2;
-  const auto results = beam_search(model, sources_with_eos, options);
+  Workspace workspace;
+  const auto results = beam_search(model, sources_with_eos, options, workspace);
   std::vector<std::vector<int32_t>> sources, targets;
   std::vector<double> expected;
   for (size_t i = 0; i < results.size(); ++i)

@@ -56,18 +56,21 @@ def summarize(results):
     return {
         "tgt_tok_per_s": statistics.median(r["tgt_tok_per_s"] for r in results),
         "peak_rss_mb": statistics.median(r["peak_rss_mb"] for r in results),
+        # Model FLOPs over the measured sgemm peak: `tfm bench` reports it, the PyTorch peer does not.
+        "mfu": statistics.median(r["mfu"] for r in results) if all("mfu" in r for r in results) else None,
         "blas": " / ".join(sorted({str(r.get("blas", "-")) for r in results})),
     }
 
 
 def markdown_table(rows):
-    lines = ["| config | mode | threads | tfm tok/s | PyTorch tok/s | ratio | tfm peak MB | PyTorch peak MB | tfm BLAS | PyTorch BLAS |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|---|"]
+    lines = ["| config | mode | threads | tfm tok/s | PyTorch tok/s | ratio | tfm MFU | tfm peak MB | PyTorch peak MB | tfm BLAS | PyTorch BLAS |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---|"]
     for row in rows:
         tfm, torch = row["tfm"], row["pytorch"]
         ratio = tfm["tgt_tok_per_s"] / torch["tgt_tok_per_s"] if torch["tgt_tok_per_s"] else float("nan")
+        mfu = f"{100.0 * tfm['mfu']:.1f}%" if tfm["mfu"] is not None else "-"
         lines.append(f"| {row['config']} | {row['mode']} | {row['threads']} | {tfm['tgt_tok_per_s']:.0f} | "
-                     f"{torch['tgt_tok_per_s']:.0f} | {ratio:.2f} | {tfm['peak_rss_mb']:.0f} | "
+                     f"{torch['tgt_tok_per_s']:.0f} | {ratio:.2f} | {mfu} | {tfm['peak_rss_mb']:.0f} | "
                      f"{torch['peak_rss_mb']:.0f} | {tfm['blas']} | {torch['blas']} |")
     return "\n".join(lines)
 

@@ -25,7 +25,7 @@ while [ $# -gt 0 ]; do
 done
 count=$(cat "{counter}" 2>/dev/null || echo 0); count=$((count + 1)); echo $count > "{counter}"
 echo "warming up..."
-echo '{{"mode": "'$mode'", "config": "'$config'", "threads": '{threads}', "tgt_tok_per_s": '$((count * {step}))', "peak_rss_mb": {rss}{blas}}}'
+echo '{{"mode": "'$mode'", "config": "'$config'", "threads": '{threads}', "tgt_tok_per_s": '$((count * {step}))', "peak_rss_mb": {rss}{blas}{mfu}}}'
 """
 
 
@@ -34,10 +34,11 @@ class CompareTest(unittest.TestCase):
         self.directory = tempfile.TemporaryDirectory()
         self.addCleanup(self.directory.cleanup)
 
-    def fake(self, name, step, rss, blas="", threads="$threads"):
+    def fake(self, name, step, rss, blas="", threads="$threads", mfu=None):
         path = Path(self.directory.name) / name
         path.write_text(FAKE_BENCH.format(counter=path.with_suffix(".count"), step=step, rss=rss,
-                                          blas=f', "blas": "{blas}"' if blas else "", threads=threads))
+                                          blas=f', "blas": "{blas}"' if blas else "", threads=threads,
+                                          mfu=f', "mfu": {mfu}' if mfu is not None else ""))
         path.chmod(path.stat().st_mode | stat.S_IXUSR)
         return str(path)
 
@@ -48,15 +49,15 @@ class CompareTest(unittest.TestCase):
         return stdout.getvalue().splitlines()
 
     def test_table_has_medians_ratio_memory_and_blas_per_config_and_mode(self):
-        tfm = self.fake("tfm", step=1000, rss=50, blas="onednn")
+        tfm = self.fake("tfm", step=1000, rss=50, blas="onednn", mfu=0.6543)
         pytorch = self.fake("pytorch.sh", step=400, rss=300)
         lines = self.run_compare("--tfm", tfm, "--python", "/bin/sh", "--pytorch-bench", pytorch,
                                  "--configs", "S,B", "--modes", "train,forward", "--threads", "2", "--rounds", "3")
         self.assertEqual(len(lines), 2 + 4)
-        self.assertTrue(lines[0].startswith("| config | mode | threads | tfm tok/s | PyTorch tok/s | ratio |"))
+        self.assertTrue(lines[0].startswith("| config | mode | threads | tfm tok/s | PyTorch tok/s | ratio | tfm MFU |"))
         # Calls 1-3 are S/train (tfm 1000, 2000, 3000 -> median 2000; PyTorch 400, 800, 1200 -> 800).
-        self.assertEqual(lines[2], "| S | train | 2 | 2000 | 800 | 2.50 | 50 | 300 | onednn | - |")
-        self.assertEqual(lines[3], "| S | forward | 2 | 5000 | 2000 | 2.50 | 50 | 300 | onednn | - |")
+        self.assertEqual(lines[2], "| S | train | 2 | 2000 | 800 | 2.50 | 65.4% | 50 | 300 | onednn | - |")
+        self.assertEqual(lines[3], "| S | forward | 2 | 5000 | 2000 | 2.50 | 65.4% | 50 | 300 | onednn | - |")
         self.assertTrue(lines[5].startswith("| B | forward | 2 | 11000 | 4400 | 2.50 |"))
 
     def test_rejects_a_result_for_other_threads(self):

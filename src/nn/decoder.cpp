@@ -33,7 +33,7 @@ DecoderCache Decoder::start(StepContext& ctx, const Tensor& memory, const int32_
   for (int64_t r = 0; r < cache.rows; ++r) cache.source_of_row.push_back(int32_t(r / rows_per_sentence));
   for (DecoderLayer& layer : layers_) {
     Tensor kv = layer.project_memory(ctx, memory);
-    cache.layers.push_back({std::vector<float>(cache.rows * capacity * 2 * cache.d_model),
+    cache.layers.push_back({std::make_unique_for_overwrite<float[]>(size_t(cache.rows * capacity * 2 * cache.d_model)),
                             std::vector<float>(kv.data, kv.data + kv.numel())});
   }
   return cache;

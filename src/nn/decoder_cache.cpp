@@ -1,6 +1,7 @@
 #include "nn/decoder_cache.h"
 
 #include <algorithm>
+#include <cassert>
 
 #include "kernels/profile.h"
 
@@ -10,12 +11,13 @@ void DecoderCache::select_rows(const std::vector<int32_t>& origin) {
   const kernels::profile::Scope scope("cache_select_rows");
   const int64_t row_floats = capacity * 2 * d_model;
   const int64_t used_floats = length * 2 * d_model;
+  assert(int64_t(origin.size()) <= rows);  // finished sentences leave; none join
+  if (!scratch_) scratch_ = std::make_unique_for_overwrite<float[]>(size_t(rows * row_floats));
   for (Layer& layer : layers) {
-    scratch_.resize(origin.size() * row_floats);
 #pragma omp parallel for schedule(static)
     for (size_t r = 0; r < origin.size(); ++r) {
-      const float* from = layer.self_kv.data() + origin[r] * row_floats;
-      std::copy(from, from + used_floats, scratch_.data() + r * row_floats);
+      const float* from = layer.self_kv.get() + origin[r] * row_floats;
+      std::copy(from, from + used_floats, scratch_.get() + r * row_floats);
     }
     layer.self_kv.swap(scratch_);
   }

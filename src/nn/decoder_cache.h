@@ -4,13 +4,16 @@
 // the positions already decoded (self-attention) and, once per sentence, those of the
 // encoder output (encoder-decoder attention).
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace tfm::nn {
 
 struct DecoderCache {
   struct Layer {
-    std::vector<float> self_kv;    // [rows, capacity, 2 d_model]: K | V of each decoded position
+    // [rows, capacity, 2 d_model]: K | V of each decoded position. Not zeroed: a position is
+    // written before it is read, and pages no row reaches are never touched (no memory).
+    std::unique_ptr<float[]> self_kv;
     std::vector<float> memory_kv;  // [sentences * source_len, 2 d_model]: K | V of the encoder output
   };
 
@@ -28,7 +31,7 @@ struct DecoderCache {
   void select_rows(const std::vector<int32_t>& origin);
 
  private:
-  std::vector<float> scratch_;  // reused by select_rows: no allocation per step
+  std::unique_ptr<float[]> scratch_;  // as big as one layer's self_kv, reused: no allocation per step
 };
 
 }  // namespace tfm::nn

@@ -27,7 +27,7 @@ Tensor DecoderLayer::forward(StepContext& ctx, const Tensor& x, const Tensor& me
 }
 
 Tensor DecoderLayer::step(StepContext& ctx, const Tensor& x, DecoderCache& cache, DecoderCache::Layer& layer_cache) {
-  Tensor attended = self_attn_.step_self(ctx, self_attn_block_.sublayer_input(ctx, x), layer_cache.self_kv.data(),
+  Tensor attended = self_attn_.step_self(ctx, self_attn_block_.sublayer_input(ctx, x), layer_cache.self_kv.get(),
                                          cache.capacity, cache.length);
   Tensor h1 = self_attn_block_.output(ctx, x, attended);
   Tensor looked_up = cross_attn_.step_cross(ctx, cross_attn_block_.sublayer_input(ctx, h1),

@@ -16,8 +16,9 @@ namespace tfm::kernels {
 
 namespace {
 
-// Below this many rows per thread, splitting the rows ourselves is not worth a parallel region.
-constexpr int64_t kMinRowsPerThread = 128;
+// Each thread packs all of W for its own product: below this many rows per thread (a beam
+// search step's vocabulary projection has 256) that packing outweighs the gain.
+constexpr int64_t kMinRowsPerThread = 512;
 
 dnnl_status_t sgemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alpha, const float* a,
                     int64_t lda, const float* b, int64_t ldb, float beta, float* c, int64_t ldc) {

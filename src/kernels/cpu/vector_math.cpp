@@ -1,19 +1,26 @@
-#include "kernels/cpu/vector_math.h"
-
-#include <algorithm>
-#include <cmath>
+// Compiled once per SIMD target that Highway supports at or above the build's baseline
+// (AVX2 by default; AVX-512 too), and dispatched at run time to the best one the CPU has:
+// a portable build still runs its exponentials 16 lanes wide on an AVX-512 machine.
+#undef HWY_TARGET_INCLUDE
+#define HWY_TARGET_INCLUDE "kernels/cpu/vector_math.cpp"
+#include <hwy/foreach_target.h>  // before highway.h: re-includes this file per target
 
 #include <hwy/highway.h>
 #include <hwy/contrib/math/math-inl.h>
 
-namespace tfm::kernels {
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+
+#include "kernels/cpu/vector_math.h"
+
+HWY_BEFORE_NAMESPACE();
+namespace tfm::kernels::HWY_NAMESPACE {
 
 namespace hn = hwy::HWY_NAMESPACE;
 
-namespace {
-
 template <bool kStore>
-float exp_shifted_impl(const float* x, int64_t n, float shift, float* y) {
+float ExpShifted(const float* x, int64_t n, float shift, float* y) {
   const hn::ScalableTag<float> d;
   const int64_t lanes = int64_t(hn::Lanes(d));
   const auto shift_v = hn::Set(d, shift);
@@ -33,15 +40,11 @@ float exp_shifted_impl(const float* x, int64_t n, float shift, float* y) {
   return sum;
 }
 
-}  // namespace
+float ExpShiftedStore(const float* x, int64_t n, float shift, float* y) { return ExpShifted<true>(x, n, shift, y); }
 
-float exp_shifted(const float* x, int64_t n, float shift, float* y) { return exp_shifted_impl<true>(x, n, shift, y); }
+float SumExpShifted(const float* x, int64_t n, float shift) { return ExpShifted<false>(x, n, shift, nullptr); }
 
-float sum_exp_shifted(const float* x, int64_t n, float shift) {
-  return exp_shifted_impl<false>(x, n, shift, nullptr);
-}
-
-float row_max(const float* x, int64_t n) {
+float RowMax(const float* x, int64_t n) {
   const hn::ScalableTag<float> d;
   const int64_t lanes = int64_t(hn::Lanes(d));
   float best = x[0];
@@ -55,4 +58,25 @@ float row_max(const float* x, int64_t n) {
   return best;
 }
 
+}  // namespace tfm::kernels::HWY_NAMESPACE
+HWY_AFTER_NAMESPACE();
+
+#if HWY_ONCE
+namespace tfm::kernels {
+
+HWY_EXPORT(ExpShiftedStore);
+HWY_EXPORT(SumExpShifted);
+HWY_EXPORT(RowMax);
+
+float exp_shifted(const float* x, int64_t n, float shift, float* y) {
+  return HWY_DYNAMIC_DISPATCH(ExpShiftedStore)(x, n, shift, y);
+}
+
+float sum_exp_shifted(const float* x, int64_t n, float shift) {
+  return HWY_DYNAMIC_DISPATCH(SumExpShifted)(x, n, shift);
+}
+
+float row_max(const float* x, int64_t n) { return HWY_DYNAMIC_DISPATCH(RowMax)(x, n); }
+
 }  // namespace tfm::kernels
+#endif  // HWY_ONCE

@@ -1,8 +1,8 @@
 #pragma once
 // Exponentials of float rows for the softmax kernels (attention, cross-entropy,
 // log-softmax), with Highway's vectorised Exp (hwy/contrib/math, about 1 ulp): the compiler
-// does not vectorise std::exp without -ffast-math. Static dispatch: the build's own target
-// (AVX2 by default, the machine's with TFM_NATIVE).
+// does not vectorise std::exp without -ffast-math. Dispatched at run time to the widest SIMD
+// target the CPU has (AVX-512 where present, even in the portable AVX2 build).
 #include <cstdint>
 
 namespace tfm::kernels {

@@ -13,7 +13,7 @@ namespace {
 // the workspaces and decoder caches we free between batches stay in its heaps as
 // fragments: translating test_2016 peaked anywhere from 142 to 337 MB from one run to the
 // next. Fixed thresholds keep oneDNN's buffers in the heap (no page faults per product)
-// and give larger blocks back to the system: 120-124 MB, at the same speed.
+// and give larger blocks back to the system: 119-139 MB, at the same speed.
 void fix_allocator_thresholds() {
   mallopt(M_MMAP_THRESHOLD, 16 << 20);
   mallopt(M_TRIM_THRESHOLD, 64 << 20);

@@ -78,14 +78,12 @@ std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const s
   }
 
   // The encoder output is read once, to project each layer's keys and values into the
-  // cache; its memory goes back before decoding starts.
-  nn::StepContext ctx = nn::StepContext::inference(workspace);
+  // cache; the first step's reset gives its memory back.
   workspace.reset();
-  nn::DecoderCache cache = [&] {
-    Tensor memory = model.encode(ctx, source_ids.data(), source_lengths.data(), sentences, source_len);
-    return model.start_decoding(ctx, memory, source_lengths.data(), sentences, source_len, beam,
-                                longest_allowed + 1);
-  }();
+  nn::StepContext ctx = nn::StepContext::inference(workspace);
+  const Tensor memory = model.encode(ctx, source_ids.data(), source_lengths.data(), sentences, source_len);
+  nn::DecoderCache cache =
+      model.start_decoding(ctx, memory, source_lengths.data(), sentences, source_len, beam, longest_allowed + 1);
 
   // Row r of the batch is beam r % beam of sentence active[r / beam]. Every sentence starts
   // with one live hypothesis (BOS); the other beams start at -inf so they are never chosen.

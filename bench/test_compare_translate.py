@@ -127,24 +127,6 @@ class CompareTranslateTest(unittest.TestCase):
         self.assertEqual((outputs / "tfm.beam4.txt").read_text(), "A MAN SINGS .\nTWO DOGS PLAY IN THE SNOW .\n")
         self.assertEqual((outputs / "pytorch.beam4.txt").read_text(), "A MAN SINGS .\nsecond line\n")
 
-    TOUCH_100_MB = "b = bytearray(100 << 20); b[::4096] = b'\\1' * (100 << 8); print('done')"
-
-    @unittest.skipUnless(compare_translate.GNU_TIME, "no GNU time")
-    def test_run_measured_reports_each_process_own_peak_memory_and_its_duration(self):
-        output = self.root / "measured.txt"
-        big = compare_translate.run_measured([sys.executable, "-c", self.TOUCH_100_MB], output)
-        self.assertEqual(output.read_text(), "done\n")
-        small = compare_translate.run_measured([sys.executable, "-c", "import time; time.sleep(0.2)"], output)
-        self.assertGreater(big.peak_rss_mb, 100)
-        self.assertLess(small.peak_rss_mb, 50)  # neither the largest child so far nor this process
-        self.assertGreaterEqual(small.seconds, 0.2)
-
-    def test_run_measured_without_gnu_time_reports_at_least_the_child_peak_memory(self):
-        output = self.root / "measured.txt"
-        big = compare_translate.run_measured([sys.executable, "-c", self.TOUCH_100_MB], output, gnu_time=None)
-        self.assertEqual(output.read_text(), "done\n")
-        self.assertGreater(big.peak_rss_mb, 100)
-
     def test_target_tokens_are_pieces_plus_eos_of_translations_of_non_empty_lines(self):
         translations = ["A MAN SINGS .", "x", "ignored: its source line is empty"]
         expected = len(self.tokenizer.encode("A MAN SINGS .")) + 1 + len(self.tokenizer.encode("x")) + 1

@@ -1,14 +1,14 @@
 // `tfm translate` and `tfm score`: use a trained model.
-#include <chrono>
 #include <cstdio>
 #include <iostream>
+#include <map>
 
 #include "app/model_directory.h"
 #include "app/profile_report.h"
+#include "app/stream.h"
 #include "cli/commands.h"
-#include "decode/scorer.h"
 #include "decode/translator.h"
-#include "io/corpus.h"
+#include "io/text_reader.h"
 #include "kernels/matmul.h"
 #include "kernels/profile.h"
 
@@ -16,10 +16,31 @@ namespace tfm::cli {
 
 namespace {
 
-struct TranslateCommandOptions {
+struct StreamCommandOptions {
   std::string model_dir;
-  std::string input;  // empty: standard input
   int threads = 0;
+  app::StreamOptions stream;
+};
+
+void add_stream_options(CLI::App& cmd, StreamCommandOptions& o) {
+  cmd.add_option("--model", o.model_dir, "Model directory")->required()->check(CLI::ExistingDirectory);
+  cmd.add_option("--maxi-batch", o.stream.maxi_batch,
+                 "Batches read, sorted by length and processed before their results are written")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd.add_option("--invalid-utf8", o.stream.invalid_utf8,
+                 "Input lines that are not UTF-8: replace each bad sequence by U+FFFD (with a warning) or stop")
+      ->transform(CLI::CheckedTransformer(
+          std::map<std::string, app::InvalidUtf8Policy>{{"replace", app::InvalidUtf8Policy::replace},
+                                                         {"error", app::InvalidUtf8Policy::error}}))
+      ->default_str("replace");
+  cmd.add_flag_function("-q,--quiet", [&o](int64_t) { o.stream.progress = false; },
+               "No progress line or summary on standard error (warnings still)");
+  cmd.add_option("--threads", o.threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+}
+
+struct TranslateCommandOptions : StreamCommandOptions {
+  std::string input = std::string(io::kStandardInput);
   bool profile = false;
   decode::TranslateOptions translate;
 };
@@ -27,71 +48,52 @@ struct TranslateCommandOptions {
 void run_translate(const TranslateCommandOptions& o) {
   kernels::set_num_threads(o.threads);
   app::ModelDirectory m = app::load_model_directory(o.model_dir);
-  const std::vector<std::string> lines = io::read_lines(o.input.empty() ? "/dev/stdin" : o.input);
-  const std::string input_name = o.input.empty() ? "standard input" : o.input;
+  io::LineReader input(o.input);
   const decode::Translator translator(*m.model, m.tokenizer);
   kernels::profile::set_enabled(o.profile);
-  const auto start = std::chrono::steady_clock::now();
-  const auto results = translator.translate(lines, o.translate, [&](size_t line, size_t pieces) {
-    std::fprintf(stderr, "tfm translate: warning: %s line %zu has %zu pieces, truncated to %d\n", input_name.c_str(),
-                 line + 1, pieces, (o.translate.max_input_tokens > 0 ? o.translate.max_input_tokens
-                                                                    : m.model->config().max_positions) - 1);
-  });
+  const app::StreamSummary summary = app::translate_stream(translator, input, stdout, o.translate, o.stream, std::cerr);
   if (o.profile) {
     // Decoder steps, each batch's counted once: beam_top_k runs once per step.
     const auto totals = kernels::profile::totals();
     int64_t steps = 0;
     for (const auto& t : totals)
       if (t.name == "beam_top_k") steps = t.calls;
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     std::cerr << "where the time goes (" << steps << " decoder steps of batches of up to "
               << o.translate.batch_size << " sentences, beam " << o.translate.search.beam_size
               << "; encoding and tokenization included):\n"
-              << app::profile_report(totals, seconds, steps, "step");
+              << app::profile_report(totals, summary.seconds, steps, "step");
   }
-  const bool n_best = o.translate.search.n_best > 1;
-  for (size_t i = 0; i < results.size(); ++i) {
-    if (!n_best) {
-      std::cout << results[i].front().text << '\n';
-      continue;
-    }
-    // Marian's and Moses' n-best format: line index ||| translation ||| score
-    for (const auto& h : results[i]) std::cout << i << " ||| " << h.text << " ||| " << h.score << '\n';
-  }
-  std::cout.flush();
 }
 
-struct ScoreCommandOptions {
-  std::string model_dir, src, tgt;
-  int threads = 0;
+struct ScoreCommandOptions : StreamCommandOptions {
+  std::string src, tgt;
   int batch_size = 64;
 };
 
 void run_score(const ScoreCommandOptions& o) {
   kernels::set_num_threads(o.threads);
   app::ModelDirectory m = app::load_model_directory(o.model_dir);
-  const io::ParallelCorpus corpus = io::read_parallel_corpus(o.src, o.tgt);
-  std::vector<std::vector<int32_t>> sources, targets;
-  const size_t max_pieces = size_t(m.model->config().max_positions - 1);
-  for (size_t i = 0; i < corpus.size(); ++i) {
-    const auto s = m.tokenizer.encode(corpus.source[i]);
-    const auto t = m.tokenizer.encode(corpus.target[i]);
-    if (s.size() > max_pieces || t.size() > max_pieces)
-      throw std::runtime_error("line " + std::to_string(i + 1) + " of " + o.src + " / " + o.tgt + " is longer than the model's " +
-                               std::to_string(max_pieces) + " pieces");
-    sources.emplace_back(s.begin(), s.end());
-    targets.emplace_back(t.begin(), t.end());
-  }
-  for (double score : decode::score_pairs(*m.model, sources, targets, o.batch_size)) std::printf("%.6f\n", score);
+  io::LineReader sources(o.src), targets(o.tgt);
+  app::score_stream(*m.model, m.tokenizer, sources, targets, stdout, o.batch_size, o.stream, std::cerr);
+}
+
+// An input file, or "-" for standard input.
+CLI::Validator existing_file_or_standard_input() {
+  return CLI::Validator(
+      [](const std::string& path) { return path == io::kStandardInput ? std::string() : CLI::ExistingFile(path); },
+      "FILE or -");
 }
 
 }  // namespace
 
 void add_translate_command(CLI::App& app) {
   auto o = std::make_shared<TranslateCommandOptions>();
-  CLI::App* cmd = app.add_subcommand("translate", "Translate sentences, one per line, from standard input or --input");
-  cmd->add_option("--model", o->model_dir, "Model directory")->required()->check(CLI::ExistingDirectory);
-  cmd->add_option("--input", o->input, "Input file (plain or gzip; default: standard input)")->check(CLI::ExistingFile);
+  CLI::App* cmd = app.add_subcommand(
+      "translate", "Translate sentences, one per line, from standard input or --input; each input line gives one output "
+                   "line, written as soon as its window is done");
+  add_stream_options(*cmd, *o);
+  cmd->add_option("--input", o->input, "Input file (plain or gzip; default: standard input)")
+      ->check(existing_file_or_standard_input());
   cmd->add_option("--beam", o->translate.search.beam_size, "Beam size (1: greedy)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
@@ -113,7 +115,6 @@ void add_translate_command(CLI::App& app) {
   cmd->add_option("--n-best", o->translate.search.n_best, "Print this many hypotheses per line with their scores")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--profile", o->profile, "Print where the time went, by kernel, to standard error");
   cmd->callback([o] { run_translate(*o); });
 }
@@ -122,11 +123,14 @@ void add_score_command(CLI::App& app) {
   auto o = std::make_shared<ScoreCommandOptions>();
   CLI::App* cmd = app.add_subcommand(
       "score", "Print log P(target | source) per line: natural-log probabilities of the target pieces and EOS");
-  cmd->add_option("--model", o->model_dir, "Model directory")->required()->check(CLI::ExistingDirectory);
-  cmd->add_option("--src", o->src, "Source sentences")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--tgt", o->tgt, "Target sentences, line-aligned with --src")->required()->check(CLI::ExistingFile);
+  add_stream_options(*cmd, *o);
+  cmd->add_option("--src", o->src, "Source sentences (plain or gzip; - for standard input)")
+      ->required()
+      ->check(existing_file_or_standard_input());
+  cmd->add_option("--tgt", o->tgt, "Target sentences, line-aligned with --src")
+      ->required()
+      ->check(existing_file_or_standard_input());
   cmd->add_option("--batch-size", o->batch_size, "Pairs scored together")->check(CLI::PositiveNumber)->capture_default_str();
-  cmd->add_option("--threads", o->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->callback([o] { run_score(*o); });
 }
 

@@ -6,16 +6,18 @@ namespace tfm::decode {
 
 std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector<std::string>& lines,
                                                                const TranslateOptions& options,
-                                                               const std::function<void(size_t, size_t)>& on_truncate) const {
+                                                               const TruncationHandler& on_truncate) const {
   const io::ModelConfig& config = model_.config();
   // Source ids = pieces + EOS (docs/model-format.md); the positions table bounds the length.
-  const size_t max_pieces = size_t(options.max_input_tokens > 0 ? options.max_input_tokens : config.max_positions) - 1;
+  const int max_tokens = options.max_input_tokens > 0 ? std::min(options.max_input_tokens, config.max_positions)
+                                                      : config.max_positions;
+  const size_t max_pieces = size_t(std::max(max_tokens, 1)) - 1;
   std::vector<std::vector<int32_t>> sources(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {
     if (lines[i].empty()) continue;
     std::vector<int> pieces = tokenizer_.encode(lines[i]);
     if (pieces.size() > max_pieces) {
-      if (on_truncate) on_truncate(i, pieces.size());
+      if (on_truncate) on_truncate(i, pieces.size(), max_pieces);
       pieces.resize(max_pieces);
     }
     sources[i].assign(pieces.begin(), pieces.end());

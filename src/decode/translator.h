@@ -29,11 +29,14 @@ class Translator {
  public:
   Translator(nn::Transformer& model, const text::Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}
 
-  // n_best hypotheses per input line, in input order. An empty line translates to an empty
-  // line; a line over max_input_tokens is cut, and `on_truncate(line_index, tokens)` called.
-  std::vector<std::vector<TextHypothesis>> translate(
-      const std::vector<std::string>& lines, const TranslateOptions& options,
-      const std::function<void(size_t, size_t)>& on_truncate = {}) const;
+  // Called for each input line cut to fit: its index, its pieces, the pieces kept.
+  using TruncationHandler = std::function<void(size_t line, size_t pieces, size_t kept)>;
+
+  // n_best hypotheses per input line, in input order. `lines` must be UTF-8. An empty line
+  // translates to an empty line; a line over max_input_tokens is cut, and `on_truncate` told.
+  std::vector<std::vector<TextHypothesis>> translate(const std::vector<std::string>& lines,
+                                                     const TranslateOptions& options,
+                                                     const TruncationHandler& on_truncate = {}) const;
 
  private:
   nn::Transformer& model_;

@@ -38,20 +38,22 @@ struct Decoded {
   char32_t code_point = 0;
   int length = 0;                // 0: malformed
   const char* error = nullptr;   // why, when malformed
+  int ill_formed_length = 0;     // when malformed: the bytes that began a well-formed sequence
+                                 // before it broke off (at least 1), replaced as one
 };
 
 Decoded decode_one(std::string_view bytes, size_t i) {
   const auto first = static_cast<unsigned char>(bytes[i]);
   if (first < 0x80) return {char32_t(first), 1};  // the common case: plain ASCII
   const LeadByte lead = classify(first);
-  if (lead.length == 0) return {0, 0, "invalid start byte"};
+  if (lead.length == 0) return {0, 0, "invalid start byte", 1};
   char32_t c = lead.payload;
   for (int k = 1; k < lead.length; ++k) {
-    if (i + k >= bytes.size()) return {0, 0, "unexpected end of data"};
+    if (i + k >= bytes.size()) return {0, 0, "unexpected end of data", k};
     const auto b = static_cast<unsigned char>(bytes[i + k]);
     const unsigned char lo = k == 1 ? lead.second_min : 0x80;
     const unsigned char hi = k == 1 ? lead.second_max : 0xBF;
-    if (b < lo || b > hi) return {0, 0, "invalid continuation byte"};
+    if (b < lo || b > hi) return {0, 0, "invalid continuation byte", k};
     c = (c << 6) | (b & 0x3F);
   }
   return {c, lead.length};
@@ -88,11 +90,18 @@ char32_t next_code_point(std::string_view bytes, size_t& pos) {
   assert(pos < bytes.size());
   const Decoded d = decode_one(bytes, pos);
   if (d.length == 0) {
-    ++pos;
+    pos += size_t(d.ill_formed_length);
     return kReplacementCharacter;
   }
   pos += size_t(d.length);
   return d.code_point;
+}
+
+std::string replace_invalid_utf8(std::string_view bytes) {
+  std::string out;
+  out.reserve(bytes.size() + 8);
+  for (size_t pos = 0; pos < bytes.size();) append_utf8(out, next_code_point(bytes, pos));
+  return out;
 }
 
 void append_utf8(std::string& out, char32_t c) {

@@ -39,10 +39,14 @@ std::u32string decode_utf8(std::string_view bytes);
 std::string encode_utf8(std::u32string_view text);
 void append_utf8(std::string& out, char32_t code_point);
 
-// Lenient decoding, for text that is only shown (labels of a figure): the code point starting
-// at bytes[pos], pos moved past it. A malformed sequence yields U+FFFD and moves one byte on,
-// so every input decodes to something.
+// Lenient decoding, for text that is shown or must go on (labels of a figure, translation
+// input): the code point starting at bytes[pos], pos moved past it. An ill-formed sequence
+// yields one U+FFFD for its longest start that could have begun a well-formed sequence (or
+// its first byte), the Unicode standard's recommended practice (§3.9, "maximal subparts") and
+// what Python's errors="replace" does, so every input decodes to something.
 inline constexpr char32_t kReplacementCharacter = U'\uFFFD';
 char32_t next_code_point(std::string_view bytes, size_t& pos);
+// `bytes` with every ill-formed sequence replaced as next_code_point does.
+std::string replace_invalid_utf8(std::string_view bytes);
 
 }  // namespace tfm::text

@@ -1,10 +1,7 @@
 #include "train/trainer.h"
 
-#include <unistd.h>
-
 #include <chrono>
 #include <cmath>
-#include <cstdio>
 #include <fstream>
 #include <iomanip>
 #include <iostream>
@@ -17,6 +14,7 @@
 #include "io/corpus.h"
 #include "io/model_config.h"
 #include "io/model_weights.h"
+#include "io/progress_line.h"
 #include "kernels/cross_entropy.h"
 #include "text/bleu.h"
 #include "text/tokenizer.h"
@@ -41,14 +39,6 @@ std::vector<std::vector<int32_t>> encode_all(const text::Tokenizer& tokenizer, c
     out[i].assign(ids.begin(), ids.end());
   }
   return out;
-}
-
-std::string format_duration(double seconds) {
-  const int64_t s = int64_t(seconds);
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%lld:%02lld:%02lld", static_cast<long long>(s / 3600),
-                static_cast<long long>(s / 60 % 60), static_cast<long long>(s % 60));
-  return buf;
 }
 
 // Keeps the metrics of steps up to `step` (a resumed run rewrites what followed).
@@ -98,32 +88,10 @@ ValidationResult validate(nn::Transformer& model, const text::Tokenizer& tokeniz
   return r;
 }
 
-class ProgressLine {
- public:
-  explicit ProgressLine(std::ostream& out) : out_(out), live_(&out == &std::cerr && isatty(STDERR_FILENO)) {}
-  // A live line overwrites itself on a terminal; elsewhere each update is a log line.
-  void show(const std::string& text, bool milestone) {
-    if (live_) {
-      out_ << "\r" << text << "\033[K" << (milestone ? "\n" : "") << std::flush;
-    } else if (milestone) {
-      out_ << text << std::endl;
-    }
-  }
-  bool live() const { return live_; }
-  void message(const std::string& text) {
-    if (live_) out_ << "\r\033[K";
-    out_ << text << std::endl;
-  }
-
- private:
-  std::ostream& out_;
-  bool live_;
-};
-
 }  // namespace
 
 TrainSummary train(const TrainerOptions& o, std::ostream& log) {
-  ProgressLine progress(log);
+  io::ProgressLine progress(log);
   const fs::path& dir = o.model_dir;
   // Everything that can be checked is checked before anything is written.
   if (o.lr_decay == LrDecay::linear && o.max_steps <= o.warmup_steps)
@@ -235,7 +203,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
       std::ostringstream line;
       line << std::fixed << std::setprecision(2) << "valid step " << state.step << " epoch " << state.position.epoch
            << ": loss " << v.loss << " ppl " << std::exp(v.loss) << " BLEU " << v.bleu
-           << (better ? " (best)" : "") << " [" << format_duration(state.elapsed_seconds) << "]";
+           << (better ? " (best)" : "") << " [" << io::format_duration(state.elapsed_seconds) << "]";
       progress.message(line.str());
     } else {
       io::save_parameters(dir / "model.safetensors", model.parameters());
@@ -300,8 +268,8 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
       line << std::fixed << std::setprecision(3) << "epoch " << batcher.position().epoch << " step " << state.step
            << " loss " << train_nll << " ppl " << std::setprecision(2) << std::exp(train_nll) << " lr "
            << std::scientific << std::setprecision(2) << lr << std::fixed << std::setprecision(0) << " "
-           << tok_per_s << " tok/s [" << format_duration(elapsed());
-      if (eta >= 0) line << ", ETA " << format_duration(eta);
+           << tok_per_s << " tok/s [" << io::format_duration(elapsed());
+      if (eta >= 0) line << ", ETA " << io::format_duration(eta);
       line << "]";
       progress.show(line.str(), log_now);
       if (log_now)

@@ -7,7 +7,7 @@
 
 namespace tfm::viz {
 
-// Number of characters, ill-formed bytes counting one each (text::next_code_point).
+// Number of characters, each ill-formed sequence counting one (text::next_code_point).
 size_t utf8_length(std::string_view text);
 
 // The text itself when it has at most max_chars characters; otherwise its first

@@ -132,19 +132,33 @@ TEST(Utf8, DetailNamesTheByteAndTheReason) {
   }
 }
 
-TEST(Utf8, LenientDecodingReplacesEachIllFormedByte) {
+TEST(Utf8, LenientDecodingReplacesMaximalIllFormedSubparts) {
   // Well-formed text decodes as the strict decoder does.
   const std::string good = "a\xC3\xBC\xE2\x96\x81\xF0\x9F\x98\x80";  // a, ü, ▁, 😀
   std::u32string lenient;
   for (size_t pos = 0; pos < good.size();) lenient.push_back(next_code_point(good, pos));
   EXPECT_EQ(lenient, decode_utf8(good));
-  // An overlong form, a surrogate and a truncated sequence: one U+FFFD per byte they hold,
-  // since each byte in turn starts no well-formed sequence; the text around them survives.
-  const std::string bad = "x\xC0\xAFy\xED\xA0\x80z\xE2\x82";
-  std::u32string got;
-  for (size_t pos = 0; pos < bad.size();) got.push_back(next_code_point(bad, pos));
+  // The expected code points are what Python's bytes.decode("utf-8", "replace") gives.
+  // An overlong form and a surrogate: one U+FFFD per byte, since each byte in turn starts no
+  // well-formed sequence; a sequence cut short (E2 82, F0 9F 98): one U+FFFD for all of it.
   const char32_t r = kReplacementCharacter;
-  EXPECT_EQ(got, (std::u32string{U'x', r, r, U'y', r, r, r, U'z', r, r}));
+  const auto lenient_decode = [](std::string_view bytes) {
+    std::u32string got;
+    for (size_t pos = 0; pos < bytes.size();) got.push_back(next_code_point(bytes, pos));
+    return got;
+  };
+  EXPECT_EQ(lenient_decode("x\xC0\xAFy\xED\xA0\x80z\xE2\x82"), (std::u32string{U'x', r, r, U'y', r, r, r, U'z', r}));
+  EXPECT_EQ(lenient_decode("\xE2\x82" "A\xF0\x9F\x98"), (std::u32string{r, U'A', r}));
+  EXPECT_EQ(lenient_decode("\xF4\x90\x80\x80"), (std::u32string{r, r, r, r}));  // above U+10FFFF
+  EXPECT_EQ(lenient_decode("\xF0\x9F\x98\x80\xFF"), (std::u32string{U'\U0001F600', r}));
+}
+
+TEST(Utf8, ReplacingInvalidUtf8GivesValidTextAndKeepsValidTextAsItIs) {
+  const std::string good = "Zwei M\xC3\xA4nner \xE2\x96\x81\xF0\x9F\x98\x80";
+  EXPECT_EQ(replace_invalid_utf8(good), good);
+  const std::string fixed = replace_invalid_utf8(std::string("a\xFF" "b\xE2\x82" "c\0" "d", 8));
+  EXPECT_EQ(fixed, std::string("a\xEF\xBF\xBD" "b\xEF\xBF\xBD" "c\0" "d", 11));
+  EXPECT_FALSE(find_invalid_utf8(fixed).has_value());
 }
 
 }  // namespace

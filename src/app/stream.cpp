@@ -40,17 +40,18 @@ class RunReport {
       line_.message(command_ + ": warning: further warnings of this kind are only counted in the summary");
   }
 
-  // After each window: a live line at most once a second, a log line every 10 s.
-  void window_done(const StreamSummary& s, std::optional<double> fraction_read) {
+  // After each batch: a live line at most once a second, a log line every 10 s. `s` holds
+  // the lines and pieces done so far, written or not.
+  void batch_done(const StreamSummary& s, std::optional<double> fraction) {
     if (!progress_) return;
     const auto now = Clock::now();
     const double since_shown = std::chrono::duration<double>(now - last_shown_).count();
     if (since_shown < (line_.live() ? 1.0 : kLogIntervalSeconds)) return;
     last_shown_ = now;
     const double seconds = elapsed();
-    std::string text = figures(s, seconds) + " [" + io::format_duration(seconds);
-    if (fraction_read && *fraction_read > 0)
-      text += ", ETA " + io::format_duration(seconds * (1 - *fraction_read) / *fraction_read);
+    std::string text = command_ + ": " + figures(s, seconds) + " [" + io::format_duration(seconds);
+    if (fraction && *fraction > 0)
+      text += ", ETA " + io::format_duration(seconds * (1 - *fraction) / *fraction);
     line_.show(text + "]", !line_.live());
   }
 
@@ -95,6 +96,14 @@ bool next_text_line(io::LineReader& input, std::string& line, InvalidUtf8Policy 
   return true;
 }
 
+// How far through the input the run is, by lines done of the lines the input holds, the
+// latter estimated from the bytes read (the reader runs a window ahead of the work).
+std::optional<double> fraction_done(const io::LineReader& input, int64_t lines_done) {
+  const std::optional<double> read = input.fraction_read();
+  if (!read || input.line_number() == 0) return std::nullopt;
+  return *read * double(lines_done) / double(input.line_number());
+}
+
 void write_all(std::FILE* output, const std::string& bytes) {
   if (std::fwrite(bytes.data(), 1, bytes.size(), output) != bytes.size() || std::fflush(output) != 0)
     throw std::runtime_error(std::string("cannot write the output: ") + std::strerror(errno));
@@ -122,10 +131,18 @@ StreamSummary translate_stream(const decode::Translator& translator, io::LineRea
     if (lines.empty()) break;
 
     const int64_t first = summary.lines;  // input index of lines[0]
-    const auto results = translator.translate(lines, options, [&](size_t i, size_t pieces, size_t kept) {
+    StreamSummary in_window = summary;     // for progress: batches done, not yet written
+    decode::Translator::Observer observer;
+    observer.truncated = [&](size_t i, size_t pieces, size_t kept) {
       report.warn(summary.truncated_lines, input.name() + ":" + std::to_string(first + int64_t(i) + 1) + ": " +
                                                std::to_string(pieces) + " pieces, truncated to " + std::to_string(kept));
-    });
+    };
+    observer.batch_done = [&](size_t sentences, size_t target_pieces) {
+      in_window.lines += int64_t(sentences);
+      in_window.target_pieces += int64_t(target_pieces);
+      report.batch_done(in_window, fraction_done(input, in_window.lines));
+    };
+    const auto results = translator.translate(lines, options, observer);
     std::ostringstream text;
     for (size_t i = 0; i < results.size(); ++i) {
       summary.target_pieces += int64_t(results[i].front().tokens.size());
@@ -137,7 +154,6 @@ StreamSummary translate_stream(const decode::Translator& translator, io::LineRea
     }
     write_all(output, text.str());
     summary.lines += int64_t(lines.size());
-    report.window_done(summary, input.fraction_read());
   }
   report.finish(summary);
   return summary;
@@ -188,7 +204,7 @@ StreamSummary score_stream(nn::Transformer& model, const text::Tokenizer& tokeni
     }
     write_all(output, text);
     summary.lines += int64_t(source_ids.size());
-    report.window_done(summary, sources.fraction_read());
+    report.batch_done(summary, fraction_done(sources, summary.lines));
   }
   report.finish(summary);
   return summary;

@@ -6,7 +6,7 @@ namespace tfm::decode {
 
 std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector<std::string>& lines,
                                                                const TranslateOptions& options,
-                                                               const TruncationHandler& on_truncate) const {
+                                                               const Observer& observer) const {
   const io::ModelConfig& config = model_.config();
   // Source ids = pieces + EOS (docs/model-format.md); the positions table bounds the length.
   const int max_tokens = options.max_input_tokens > 0 ? std::min(options.max_input_tokens, config.max_positions)
@@ -17,7 +17,7 @@ std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector
     if (lines[i].empty()) continue;
     std::vector<int> pieces = tokenizer_.encode(lines[i]);
     if (pieces.size() > max_pieces) {
-      if (on_truncate) on_truncate(i, pieces.size(), max_pieces);
+      if (observer.truncated) observer.truncated(i, pieces.size(), max_pieces);
       pieces.resize(max_pieces);
     }
     sources[i].assign(pieces.begin(), pieces.end());
@@ -39,7 +39,9 @@ std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector
     std::vector<std::vector<int32_t>> batch;
     for (size_t k = begin; k < end; ++k) batch.push_back(sources[order[k]]);
     const auto hypotheses = beam_search(model_, batch, options.search, workspace);
+    size_t target_pieces = 0;
     for (size_t k = begin; k < end; ++k) {
+      target_pieces += hypotheses[k - begin].front().tokens.size();
       for (const Hypothesis& h : hypotheses[k - begin]) {
         TextHypothesis t;
         t.tokens = h.tokens;
@@ -49,6 +51,7 @@ std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector
         results[order[k]].push_back(std::move(t));
       }
     }
+    if (observer.batch_done) observer.batch_done(end - begin, target_pieces);
   }
   for (auto& r : results)
     if (r.empty()) r.push_back({});  // empty input line: empty translation

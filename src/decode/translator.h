@@ -29,14 +29,19 @@ class Translator {
  public:
   Translator(nn::Transformer& model, const text::Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}
 
-  // Called for each input line cut to fit: its index, its pieces, the pieces kept.
-  using TruncationHandler = std::function<void(size_t line, size_t pieces, size_t kept)>;
+  // What a caller may want to hear about while translate() runs; each may be left empty.
+  struct Observer {
+    // An input line cut to fit: its index, its pieces, the pieces kept.
+    std::function<void(size_t line, size_t pieces, size_t kept)> truncated;
+    // A batch is done: its sentences and the pieces of their best translations.
+    std::function<void(size_t sentences, size_t target_pieces)> batch_done;
+  };
 
   // n_best hypotheses per input line, in input order. `lines` must be UTF-8. An empty line
-  // translates to an empty line; a line over max_input_tokens is cut, and `on_truncate` told.
+  // translates to an empty line; a line over max_input_tokens is cut, and the observer told.
   std::vector<std::vector<TextHypothesis>> translate(const std::vector<std::string>& lines,
                                                      const TranslateOptions& options,
-                                                     const TruncationHandler& on_truncate = {}) const;
+                                                     const Observer& observer = {}) const;
 
  private:
   nn::Transformer& model_;

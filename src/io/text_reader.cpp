@@ -131,12 +131,19 @@ std::optional<double> ChunkReader::fraction_read() const {
   return std::min(1.0, double(stream_->consumed) / double(*size_));
 }
 
+std::optional<double> LineReader::fraction_read() const {
+  const std::optional<double> chunks = chunks_.fraction_read();
+  if (!chunks || bytes_read_ == 0) return chunks;
+  return *chunks * double(bytes_returned_) / double(bytes_read_);
+}
+
 bool LineReader::next(std::string& line) {
   line.clear();
   for (;;) {
     if (pending_.empty()) {
       if (at_end_) break;
       pending_ = chunks_.read();
+      bytes_read_ += pending_.size();
       if (pending_.empty()) {
         at_end_ = true;
         break;
@@ -146,6 +153,7 @@ bool LineReader::next(std::string& line) {
     if (end != std::string_view::npos) {
       line.append(pending_.substr(0, end));
       pending_.remove_prefix(end + 1);
+      bytes_returned_ += line.size() + 1;
       if (!line.empty() && line.back() == '\r') line.pop_back();
       ++line_number_;
       return true;
@@ -154,6 +162,7 @@ bool LineReader::next(std::string& line) {
     pending_ = {};
   }
   if (line.empty()) return false;  // a final '\n' ends the last line, it starts none
+  bytes_returned_ += line.size();
   if (line.back() == '\r') line.pop_back();
   ++line_number_;
   return true;

@@ -49,13 +49,18 @@ class LineReader {
   // Lines returned so far: the number of the last one, counted from 1.
   int64_t line_number() const { return line_number_; }
   const std::string& name() const { return chunks_.name(); }
-  std::optional<double> fraction_read() const { return chunks_.fraction_read(); }
+  // How far through the input the lines returned so far reach, from 0 to 1 (for gzip, in
+  // proportion to the bytes they take of what has been inflated); nothing when the input's
+  // size is unknown.
+  std::optional<double> fraction_read() const;
 
  private:
   ChunkReader chunks_;
   std::string_view pending_;  // the part of the current chunk not yet returned
   bool at_end_ = false;
   int64_t line_number_ = 0;
+  uint64_t bytes_read_ = 0;      // of text, from the chunk reader
+  uint64_t bytes_returned_ = 0;  // of text, in lines returned (with their line ends)
 };
 
 }  // namespace tfm::io

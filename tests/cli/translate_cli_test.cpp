@@ -105,6 +105,23 @@ TEST_F(TranslateCli, AKilledRunLeavesOnlyCompleteLines) {
   }
 }
 
+// On a terminal (script(1) gives the command one) a live line shows lines done, speed and an
+// ETA, rewritten in place; the summary stays.
+TEST_F(TranslateCli, ShowsALiveProgressLineOnATerminal) {
+  if (!std::filesystem::exists("/usr/bin/script")) GTEST_SKIP() << "script(1) is not installed; skipping";
+  const std::string input = dir_.write("in.en", numbers(60000));
+  std::string command;
+  for (const std::string& arg : translate({"--input", input, "--batch-size", "16", "--maxi-batch", "4"}))
+    command += "'" + arg + "' ";
+  const auto run = run_process({"/usr/bin/script", "-qec", command + "> " + dir_.file("out.de"), "/dev/null"});
+  ASSERT_EQ(run.exit_code, 0) << run.output;
+  EXPECT_NE(run.output.find("\rtfm translate: "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("lines/s"), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find(", ETA "), std::string::npos) << run.output;
+  EXPECT_NE(run.output.find("tfm translate: 60000 lines"), std::string::npos) << run.output;
+  EXPECT_EQ(count_lines(testing::read_bytes(dir_.path() / "out.de")), 60000u);
+}
+
 TEST_F(TranslateCli, ScoreReadsGzipAndStandardInput) {
   const std::string src = dir_.write("s.en", numbers(50));
   std::string german;

@@ -49,10 +49,9 @@ TEST(LineReader, TellsHowFarThroughTheFileItIsPlainOrGzip) {
   for (const std::string& path : {dir.write("big.txt", text), dir.write_gzip("big.gz", text)}) {
     LineReader reader(path);
     std::string line;
-    ASSERT_TRUE(reader.next(line));
-    const double first = reader.fraction_read().value();
-    EXPECT_GT(first, 0.0) << path;
-    EXPECT_LT(first, 1.0) << path;
+    // By the lines returned, not by what the reader has buffered ahead of them.
+    for (int i = 0; i < 100000; ++i) ASSERT_TRUE(reader.next(line));
+    EXPECT_NEAR(reader.fraction_read().value(), 1.0 / 3.0, 0.01) << path;
     while (reader.next(line)) {
     }
     EXPECT_EQ(reader.line_number(), 300000);

@@ -1,4 +1,6 @@
 // `tfm translate` and `tfm score`: use a trained model.
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 #include <map>
@@ -45,10 +47,15 @@ struct TranslateCommandOptions : StreamCommandOptions {
   decode::TranslateOptions translate;
 };
 
-void run_translate(const TranslateCommandOptions& o) {
+void run_translate(TranslateCommandOptions o) {
   kernels::set_num_threads(o.threads);
   app::ModelDirectory m = app::load_model_directory(o.model_dir);
   io::LineReader input(o.input);
+  if (o.input == io::kStandardInput && isatty(STDIN_FILENO)) {
+    // Someone is typing: each line is translated as soon as it is entered.
+    o.translate.batch_size = 1;
+    o.stream.maxi_batch = 1;
+  }
   const decode::Translator translator(*m.model, m.tokenizer);
   kernels::profile::set_enabled(o.profile);
   const app::StreamSummary summary = app::translate_stream(translator, input, stdout, o.translate, o.stream, std::cerr);

@@ -122,6 +122,20 @@ TEST_F(TranslateCli, ShowsALiveProgressLineOnATerminal) {
   EXPECT_EQ(count_lines(testing::read_bytes(dir_.path() / "out.de")), 60000u);
 }
 
+// Typed at a terminal, each line is translated as soon as it is entered.
+TEST_F(TranslateCli, TranslatesEachLineAsItIsTypedAtATerminal) {
+  if (!std::filesystem::exists("/usr/bin/script")) GTEST_SKIP() << "script(1) is not installed; skipping";
+  std::string command;
+  for (const std::string& arg : translate({"-q"})) command += "'" + arg + "' ";
+  ChildProcess child({"/usr/bin/script", "-qec", command, "/dev/null"});
+  child.write_input("one hundred\n");
+  // The terminal echoes the line typed, then the translation follows.
+  const std::string first = child.read_lines(2, std::chrono::seconds(60));
+  EXPECT_EQ(count_lines(first), 2u) << "no translation while the terminal stayed open: " << first;
+  child.write_input("\x04");  // Ctrl-D: the end of the input
+  EXPECT_EQ(child.wait(), 0) << child.output();
+}
+
 TEST_F(TranslateCli, ScoreReadsGzipAndStandardInput) {
   const std::string src = dir_.write("s.en", numbers(50));
   std::string german;

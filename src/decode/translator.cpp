@@ -4,24 +4,31 @@
 
 namespace tfm::decode {
 
-std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector<std::string>& lines,
-                                                               const TranslateOptions& options,
-                                                               const Observer& observer) const {
+std::vector<int32_t> Translator::source_ids(const std::string& line, const TranslateOptions& options,
+                                           size_t* pieces_before_cut) const {
+  if (pieces_before_cut) *pieces_before_cut = 0;
+  if (line.empty()) return {};
   const io::ModelConfig& config = model_.config();
   // Source ids = pieces + EOS (docs/model-format.md); the positions table bounds the length.
   const int max_tokens = options.max_input_tokens > 0 ? std::min(options.max_input_tokens, config.max_positions)
                                                       : config.max_positions;
   const size_t max_pieces = size_t(std::max(max_tokens, 1)) - 1;
+  const std::vector<int> pieces = tokenizer_.encode(line);
+  if (pieces_before_cut) *pieces_before_cut = pieces.size();
+  std::vector<int32_t> ids(pieces.begin(), pieces.begin() + std::ptrdiff_t(std::min(pieces.size(), max_pieces)));
+  ids.push_back(config.eos_id);
+  return ids;
+}
+
+std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector<std::string>& lines,
+                                                               const TranslateOptions& options,
+                                                               const Observer& observer) const {
   std::vector<std::vector<int32_t>> sources(lines.size());
   for (size_t i = 0; i < lines.size(); ++i) {
-    if (lines[i].empty()) continue;
-    std::vector<int> pieces = tokenizer_.encode(lines[i]);
-    if (pieces.size() > max_pieces) {
-      if (observer.truncated) observer.truncated(i, pieces.size(), max_pieces);
-      pieces.resize(max_pieces);
-    }
-    sources[i].assign(pieces.begin(), pieces.end());
-    sources[i].push_back(config.eos_id);
+    size_t pieces = 0;
+    sources[i] = source_ids(lines[i], options, &pieces);
+    if (!sources[i].empty() && pieces > sources[i].size() - 1 && observer.truncated)
+      observer.truncated(i, pieces, sources[i].size() - 1);
   }
 
   // Sentences of similar length together: little padding, and short ones finish together.

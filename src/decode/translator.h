@@ -37,6 +37,12 @@ class Translator {
     std::function<void(size_t sentences, size_t target_pieces)> batch_done;
   };
 
+  // The source ids the model reads for `line`: its pieces, cut to max_input_tokens (the
+  // model's positions at most), and EOS; empty for an empty line. `pieces_before_cut`, when
+  // given, receives the pieces before any cut.
+  std::vector<int32_t> source_ids(const std::string& line, const TranslateOptions& options,
+                                  size_t* pieces_before_cut = nullptr) const;
+
   // n_best hypotheses per input line, in input order. `lines` must be UTF-8. An empty line
   // translates to an empty line; a line over max_input_tokens is cut, and the observer told.
   std::vector<std::vector<TextHypothesis>> translate(const std::vector<std::string>& lines,

@@ -205,6 +205,15 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
            << ": loss " << v.loss << " ppl " << std::exp(v.loss) << " BLEU " << v.bleu
            << (better ? " (best)" : "") << " [" << io::format_duration(state.elapsed_seconds) << "]";
       progress.message(line.str());
+      if (o.on_progress) {
+        TrainProgress p;
+        p.step = state.step;
+        p.epoch = state.position.epoch;
+        p.elapsed_seconds = state.elapsed_seconds;
+        p.valid_loss = v.loss;
+        p.valid_bleu = v.bleu;
+        o.on_progress(p);
+      }
     } else {
       io::save_parameters(dir / "model.safetensors", model.parameters());
     }
@@ -230,6 +239,10 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
     }
     if (o.time_limit_minutes > 0 && elapsed() >= o.time_limit_minutes * 60) {
       summary.stop_reason = "reached --time-limit";
+      break;
+    }
+    if (o.stop && o.stop->load()) {
+      summary.stop_reason = "stopped on request";
       break;
     }
     for (Batch& b : batches) b = batcher.next();
@@ -278,6 +291,16 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
                                   {"lr", lr}, {"tgt_tok_per_s", tok_per_s}}
                        .dump()
                 << std::endl;
+      if (log_now && o.on_progress) {
+        TrainProgress p;
+        p.step = state.step;
+        p.epoch = batcher.position().epoch;
+        p.elapsed_seconds = elapsed();
+        p.train_loss = train_nll;
+        p.learning_rate = lr;
+        p.tgt_tok_per_s = tok_per_s;
+        o.on_progress(p);
+      }
       if (log_now) {
         interval_tokens = 0;
         interval_loss = 0.0;

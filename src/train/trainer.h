@@ -2,14 +2,28 @@
 // `tfm train`: from two aligned text files to a translation model in a model directory,
 // with the paper's recipe by default (§5): Adam 0.9/0.98/1e-9, warm-up then inverse-sqrt
 // learning rate, label smoothing 0.1, dropout 0.1.
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
+#include <optional>
 #include <ostream>
 #include <string>
 
 #include "train/schedule.h"
 
 namespace tfm::train {
+
+// Reported every log_every steps and after each validation.
+struct TrainProgress {
+  int64_t step = 0;
+  int64_t epoch = 0;
+  double elapsed_seconds = 0.0;
+  double train_loss = 0.0;  // per target token since the last report
+  double learning_rate = 0.0;
+  double tgt_tok_per_s = 0.0;
+  std::optional<double> valid_loss, valid_bleu;
+};
 
 struct TrainerOptions {
   std::filesystem::path train_src, train_tgt;
@@ -35,6 +49,8 @@ struct TrainerOptions {
   int keep_checkpoints = 1;
   int64_t log_every = 100;
   int valid_beam = 1;         // greedy
+  std::function<void(const TrainProgress&)> on_progress;  // optional
+  const std::atomic<bool>* stop = nullptr;  // optional: when it turns true, checkpoint and return
 };
 
 struct TrainSummary {

@@ -1,0 +1,63 @@
+#pragma once
+// Training a model directory from parallel text files, as `tfm train` does: a joint
+// SentencePiece vocabulary, token batches, the paper's recipe (Adam 0.9/0.98/1e-9, warm-up
+// then inverse-sqrt learning rate, label smoothing 0.1), validation BLEU, the best model and
+// resumable checkpoints in `model_dir`.
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace tfm {
+
+struct TrainingOptions {
+  std::string source, target;                    // training text, plain or gzip, line-aligned
+  std::string valid_source, valid_target;        // optional: validation text (raw references)
+  std::string model_dir;                         // created, or continued with `resume`
+  std::string config = "S";                      // "S", "B" or a config.json path
+  int vocab_size = 0;                            // 0: the config's
+  long long batch_tokens = 4096;
+  long long epochs = 0;                          // 0: no limit
+  long long max_steps = 0;                       // 0: no limit
+  double time_limit_minutes = 0;                 // 0: no limit
+  unsigned long long seed = 1;
+  bool resume = false;
+  double lr_factor = 1.0;
+  long long warmup_steps = 4000;
+  float label_smoothing = 0.1f;
+  long long valid_every = 1000;                  // steps between validations and checkpoints
+  int patience = 0;                              // validations without a better BLEU before stopping; 0: never
+  int keep_checkpoints = 1;
+  long long log_every = 100;                     // steps between progress reports
+  int threads = 0;                               // 0: every core
+};
+
+// What the progress callback hears: every log_every steps, and after each validation.
+struct TrainingProgress {
+  long long step = 0;
+  long long epoch = 0;
+  double elapsed_seconds = 0.0;
+  double train_loss = 0.0;                      // per target token, since the last report
+  double learning_rate = 0.0;
+  double target_tokens_per_second = 0.0;
+  std::optional<double> valid_loss, valid_bleu;  // after a validation
+};
+
+struct TrainingSummary {
+  long long steps = 0;
+  double best_bleu = 0.0;
+  long long best_step = 0;
+  double elapsed_seconds = 0.0;
+  std::string stop_reason;
+};
+
+// Trains until a limit, patience, or `stop` turns true (checked between steps; the run then
+// writes a checkpoint and returns, resumable with `resume`). Log lines go to standard error
+// unless `quiet`. Throws std::runtime_error naming the file or option at fault.
+TrainingSummary train_model(const TrainingOptions& options,
+                            const std::function<void(const TrainingProgress&)>& on_progress = {},
+                            const std::atomic<bool>* stop = nullptr, bool quiet = false);
+
+}  // namespace tfm

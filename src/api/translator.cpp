@@ -1,0 +1,139 @@
+// tfm::Translator: the public face of decode::Translator, decode::score_pairs and
+// app::extract_attention, the same code `tfm translate`, `tfm score` and `tfm attention` run.
+#include "tfm/translator.h"
+
+#include <mutex>
+#include <stdexcept>
+
+#include "app/attention_maps.h"
+#include "app/model_directory.h"
+#include "decode/scorer.h"
+#include "decode/translator.h"
+#include "kernels/matmul.h"
+#include "text/utf8.h"
+
+namespace tfm {
+
+namespace {
+
+void require(bool condition, const std::string& message) {
+  if (!condition) throw std::invalid_argument(message);
+}
+
+decode::TranslateOptions internal_options(const TranslationOptions& o) {
+  require(o.beam_size >= 1, "beam_size must be at least 1, got " + std::to_string(o.beam_size));
+  require(o.n_best >= 1 && o.n_best <= o.beam_size, "n_best must be between 1 and beam_size (" +
+                                                         std::to_string(o.beam_size) + "), got " +
+                                                         std::to_string(o.n_best));
+  require(o.batch_size >= 1, "batch_size must be at least 1, got " + std::to_string(o.batch_size));
+  require(o.max_length_ratio >= 0 && o.max_length_offset >= 0, "max_length_ratio and max_length_offset may not be negative");
+  require(o.min_length >= 0 && o.max_input_tokens >= 0, "min_length and max_input_tokens may not be negative");
+  decode::TranslateOptions t;
+  t.search.beam_size = o.beam_size;
+  t.search.length_penalty = o.length_penalty;
+  t.search.n_best = o.n_best;
+  t.search.max_length_ratio = o.max_length_ratio;
+  t.search.max_length_offset = o.max_length_offset;
+  t.search.min_length = o.min_length;
+  t.batch_size = o.batch_size;
+  t.max_input_tokens = o.max_input_tokens;
+  return t;
+}
+
+// Text from a caller may hold anything: what is not UTF-8 reads as U+FFFD, as in `tfm translate`.
+std::vector<std::string> valid_utf8(const std::vector<std::string>& lines) {
+  std::vector<std::string> valid = lines;
+  for (std::string& line : valid)
+    if (text::find_invalid_utf8(line)) line = text::replace_invalid_utf8(line);
+  return valid;
+}
+
+std::vector<std::string> pieces_of(const std::vector<int32_t>& ids, const text::Tokenizer& tokenizer) {
+  std::vector<std::string> pieces;
+  for (int32_t id : ids) pieces.push_back(tokenizer.piece(id));
+  return pieces;
+}
+
+CrossAttention cross_attention(nn::Transformer& model, const text::Tokenizer& tokenizer,
+                               const std::vector<int32_t>& source_ids, const std::vector<int32_t>& target_pieces) {
+  // source_ids end with EOS; extract_attention adds it back.
+  const std::vector<int32_t> source_pieces(source_ids.begin(), source_ids.end() - (source_ids.empty() ? 0 : 1));
+  const app::SentenceAttention a = app::extract_attention(model, source_pieces, target_pieces);
+  CrossAttention c;
+  c.layers = int(a.cross.size());
+  c.heads = a.cross.empty() ? 0 : int(a.cross.front().heads.size());
+  c.target_pieces = pieces_of(a.target, tokenizer);
+  c.source_pieces = pieces_of(a.source, tokenizer);
+  for (const app::AttentionMap& layer : a.cross)
+    for (const std::vector<float>& head : layer.heads) c.weights.insert(c.weights.end(), head.begin(), head.end());
+  return c;
+}
+
+}  // namespace
+
+struct Translator::Impl {
+  std::string model_dir;
+  int threads;
+  app::ModelDirectory model;
+  // The model keeps each layer's activations between calls: one call at a time.
+  std::mutex mutex;
+};
+
+Translator::Translator(const std::string& model_dir, int threads)
+    : impl_(new Impl{model_dir, threads, app::load_model_directory(model_dir), {}}) {
+  require(threads >= 0, "threads may not be negative, got " + std::to_string(threads));
+}
+
+Translator::~Translator() = default;
+Translator::Translator(Translator&&) noexcept = default;
+Translator& Translator::operator=(Translator&&) noexcept = default;
+
+const std::string& Translator::model_dir() const { return impl_->model_dir; }
+
+std::vector<Translation> Translator::translate(const std::vector<std::string>& sources,
+                                               const TranslationOptions& options) const {
+  const decode::TranslateOptions internal = internal_options(options);
+  const std::vector<std::string> lines = valid_utf8(sources);
+  std::lock_guard lock(impl_->mutex);
+  kernels::set_num_threads(impl_->threads);  // OpenMP's setting is per calling thread
+  nn::Transformer& model = *impl_->model.model;
+  const text::Tokenizer& tokenizer = impl_->model.tokenizer;
+  const decode::Translator translator(model, tokenizer);
+  const auto results = translator.translate(lines, internal);
+  std::vector<Translation> translations(results.size());
+  for (size_t i = 0; i < results.size(); ++i) {
+    for (const decode::TextHypothesis& h : results[i])
+      translations[i].hypotheses.push_back({h.text, pieces_of(h.tokens, tokenizer), h.score, h.log_prob});
+    if (options.return_attention)
+      translations[i].attention =
+          cross_attention(model, tokenizer, translator.source_ids(lines[i], internal), results[i].front().tokens);
+  }
+  return translations;
+}
+
+std::vector<double> Translator::score(const std::vector<std::string>& sources, const std::vector<std::string>& targets,
+                                      int batch_size) const {
+  require(sources.size() == targets.size(), "score needs as many targets as sources: " +
+                                                std::to_string(sources.size()) + " sources, " +
+                                                std::to_string(targets.size()) + " targets");
+  require(batch_size >= 1, "batch_size must be at least 1, got " + std::to_string(batch_size));
+  std::lock_guard lock(impl_->mutex);
+  kernels::set_num_threads(impl_->threads);
+  nn::Transformer& model = *impl_->model.model;
+  const text::Tokenizer& tokenizer = impl_->model.tokenizer;
+  const size_t max_pieces = size_t(model.config().max_positions - 1);
+  std::vector<std::vector<int32_t>> source_ids, target_ids;
+  for (size_t i = 0; i < sources.size(); ++i) {
+    for (const auto& [text, ids, side] : {std::tuple{&sources[i], &source_ids, "source"},
+                                          std::tuple{&targets[i], &target_ids, "target"}}) {
+      const std::vector<int> pieces = tokenizer.encode(text::replace_invalid_utf8(*text));
+      require(pieces.size() <= max_pieces, std::string(side) + " " + std::to_string(i) + " has " +
+                                               std::to_string(pieces.size()) + " pieces; the model allows " +
+                                               std::to_string(max_pieces));
+      ids->emplace_back(pieces.begin(), pieces.end());
+    }
+  }
+  return decode::score_pairs(model, source_ids, target_ids, batch_size);
+}
+
+}  // namespace tfm

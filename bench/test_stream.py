@@ -45,12 +45,12 @@ class StreamBenchTest(unittest.TestCase):
     def run_stream(self, *extra):
         out = io.StringIO()
         with contextlib.redirect_stdout(out):
-            code = stream.main(["--tfm", str(self.tfm), "--model", "m", "--input", str(self.input), "--rounds", "1",
-                                *extra])
+            code = stream.main(["--tfm", str(self.tfm), "--model", "m", "--input", str(self.input),
+                                *(extra or ("--rounds", "1"))])
         return code, out.getvalue()
 
     def test_tables_for_throughput_window_and_memory(self):
-        code, text = self.run_stream("--maxi-batches", "1,100", "--memory-lines", "5,12")
+        code, text = self.run_stream("--rounds", "1", "--maxi-batches", "1,100", "--memory-lines", "5,12")
         self.assertEqual(code, 0)
         self.assertIn("3 lines of", text)
         self.assertIn("identical output: yes", text)
@@ -66,6 +66,12 @@ class StreamBenchTest(unittest.TestCase):
         code, text = self.run_stream()
         self.assertEqual(code, 1)
         self.assertIn("identical output: NO", text)
+
+    def test_no_rounds_leaves_the_throughput_table_out(self):
+        code, text = self.run_stream("--rounds", "0", "--memory-lines", "4")
+        self.assertEqual(code, 0)
+        self.assertNotIn("Throughput", text)
+        self.assertIn("| 4 |", text)
 
     def test_cycled_input_repeats_the_lines(self):
         path = self.root / "cycled.txt"

@@ -46,6 +46,27 @@ struct CrossAttention {
   std::vector<float> weights;
 };
 
+// What to do with input lines that are not UTF-8 (translate_file, score_file).
+enum class InvalidUtf8Policy {
+  replace,  // each ill-formed sequence becomes U+FFFD, with a warning naming the line
+  error,    // stop with an error naming the file, line and byte
+};
+
+// Reading a file of any length a window at a time (translate_file, score_file).
+struct StreamOptions {
+  int maxi_batch = 100;  // batches per window: window = maxi_batch * batch size lines
+  InvalidUtf8Policy invalid_utf8 = InvalidUtf8Policy::replace;
+  bool progress = true;  // on standard error: a live line on a terminal, else a log line every 10 s; a summary
+};
+
+struct StreamSummary {
+  long long lines = 0;
+  long long target_pieces = 0;        // of the best translations (translate) or the targets (score)
+  long long replaced_utf8_lines = 0;
+  long long truncated_lines = 0;      // translate: sources cut to the model's length
+  double seconds = 0.0;
+};
+
 struct Translation {
   std::vector<Hypothesis> hypotheses;       // n_best of them, best first
   std::optional<CrossAttention> attention;  // of hypotheses[0], when asked for
@@ -67,6 +88,18 @@ class Translator {
   // log P(target | source) of each pair (natural log, target pieces and EOS), dropout off.
   std::vector<double> score(const std::vector<std::string>& sources, const std::vector<std::string>& targets,
                             int batch_size = 64) const;
+
+  // Translates every line of `input` (a path, plain or gzip; "-": standard input) into one
+  // line of `output` (a path; "-": standard output), as `tfm translate` does: a window of
+  // lines at a time, sorted by length into batches, written in input order and flushed
+  // before the next window is read. With n_best > 1, "index ||| translation ||| score" lines.
+  // Warnings and progress go to standard error.
+  StreamSummary translate_file(const std::string& input, const std::string& output,
+                               const TranslationOptions& options = {}, const StreamOptions& stream = {}) const;
+
+  // score() over two line-aligned files, one "%.6f" line per pair, as `tfm score` does.
+  StreamSummary score_file(const std::string& sources, const std::string& targets, const std::string& output,
+                           int batch_size = 64, const StreamOptions& stream = {}) const;
 
   const std::string& model_dir() const;
 

@@ -2,11 +2,17 @@
 // app::extract_attention, the same code `tfm translate`, `tfm score` and `tfm attention` run.
 #include "tfm/translator.h"
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <iostream>
 #include <mutex>
 #include <stdexcept>
+#include <utility>
 
 #include "app/attention_maps.h"
 #include "app/model_directory.h"
+#include "app/stream.h"
 #include "decode/scorer.h"
 #include "decode/translator.h"
 #include "kernels/matmul.h"
@@ -69,6 +75,28 @@ CrossAttention cross_attention(nn::Transformer& model, const text::Tokenizer& to
   return c;
 }
 
+// Standard output for "-", else the file, created or emptied; closed (and checked) at the end.
+class OutputFile {
+ public:
+  explicit OutputFile(const std::string& path)
+      : path_(path), file_(path == "-" ? stdout : std::fopen(path.c_str(), "wb")) {
+    if (!file_) throw std::runtime_error("cannot write '" + path + "': " + std::strerror(errno));
+  }
+  ~OutputFile() {
+    if (file_ != stdout) std::fclose(file_);
+  }
+  std::FILE* get() const { return file_; }
+  void close() {
+    if (file_ == stdout) return;
+    std::FILE* file = std::exchange(file_, stdout);
+    if (std::fclose(file) != 0) throw std::runtime_error("cannot write '" + path_ + "': " + std::strerror(errno));
+  }
+
+ private:
+  std::string path_;
+  std::FILE* file_;
+};
+
 }  // namespace
 
 struct Translator::Impl {
@@ -109,6 +137,34 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& s
           cross_attention(model, tokenizer, translator.source_ids(lines[i], internal), results[i].front().tokens);
   }
   return translations;
+}
+
+StreamSummary Translator::translate_file(const std::string& input, const std::string& output,
+                                         const TranslationOptions& options, const StreamOptions& stream) const {
+  const decode::TranslateOptions internal = internal_options(options);
+  require(stream.maxi_batch >= 1, "maxi_batch must be at least 1, got " + std::to_string(stream.maxi_batch));
+  io::LineReader reader(input);
+  OutputFile out(output);
+  std::lock_guard lock(impl_->mutex);
+  kernels::set_num_threads(impl_->threads);
+  const decode::Translator translator(*impl_->model.model, impl_->model.tokenizer);
+  const StreamSummary summary = app::translate_stream(translator, reader, out.get(), internal, stream, std::cerr);
+  out.close();
+  return summary;
+}
+
+StreamSummary Translator::score_file(const std::string& sources, const std::string& targets, const std::string& output,
+                                     int batch_size, const StreamOptions& stream) const {
+  require(batch_size >= 1, "batch_size must be at least 1, got " + std::to_string(batch_size));
+  require(stream.maxi_batch >= 1, "maxi_batch must be at least 1, got " + std::to_string(stream.maxi_batch));
+  io::LineReader source_reader(sources), target_reader(targets);
+  OutputFile out(output);
+  std::lock_guard lock(impl_->mutex);
+  kernels::set_num_threads(impl_->threads);
+  const StreamSummary summary = app::score_stream(*impl_->model.model, impl_->model.tokenizer, source_reader,
+                                                  target_reader, out.get(), batch_size, stream, std::cerr);
+  out.close();
+  return summary;
 }
 
 std::vector<double> Translator::score(const std::vector<std::string>& sources, const std::vector<std::string>& targets,

@@ -33,7 +33,7 @@ class RunReport {
   RunReport(std::string command, std::ostream& log, bool progress)
       : command_(std::move(command)), line_(log), progress_(progress) {}
 
-  void warn(int64_t& count, const std::string& text) {
+  void warn(long long& count, const std::string& text) {
     ++count;
     if (count <= kWarningsShownPerKind) line_.message(command_ + ": warning: " + text);
     if (count == kWarningsShownPerKind)

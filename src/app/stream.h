@@ -11,28 +11,14 @@
 
 #include "decode/translator.h"
 #include "io/text_reader.h"
+#include "tfm/translator.h"
 
 namespace tfm::app {
 
-// What to do with input lines that are not UTF-8.
-enum class InvalidUtf8Policy {
-  replace,  // each ill-formed sequence becomes U+FFFD, with a warning naming the line
-  error,    // stop with an error naming the file, line and byte
-};
-
-struct StreamOptions {
-  int maxi_batch = 100;  // batches per window: window = maxi_batch * batch size lines
-  InvalidUtf8Policy invalid_utf8 = InvalidUtf8Policy::replace;
-  bool progress = true;  // a progress line (on a terminal) or periodic log lines, and a summary
-};
-
-struct StreamSummary {
-  int64_t lines = 0;
-  int64_t target_pieces = 0;     // of the best translations (translate) or the targets (score)
-  int64_t replaced_utf8_lines = 0;
-  int64_t truncated_lines = 0;   // translate: inputs cut to the model's length
-  double seconds = 0;
-};
+// The options and figures of a streamed run are the public API's (include/tfm/translator.h).
+using tfm::InvalidUtf8Policy;
+using tfm::StreamOptions;
+using tfm::StreamSummary;
 
 // Translates every line of `input`, writing one line per input line to `output` (n-best:
 // "index ||| translation ||| score" lines, as Marian and Moses). Progress and warnings go to

@@ -1,18 +1,15 @@
-// `tfm translate` and `tfm score`: use a trained model.
+// `tfm translate` and `tfm score`: use a trained model, through the library's tfm::Translator.
 #include <unistd.h>
 
 #include <cstdio>
 #include <iostream>
 #include <map>
 
-#include "app/model_directory.h"
 #include "app/profile_report.h"
-#include "app/stream.h"
 #include "cli/commands.h"
-#include "decode/translator.h"
 #include "io/text_reader.h"
-#include "kernels/matmul.h"
 #include "kernels/profile.h"
+#include "tfm/translator.h"
 
 namespace tfm::cli {
 
@@ -21,7 +18,7 @@ namespace {
 struct StreamCommandOptions {
   std::string model_dir;
   int threads = 0;
-  app::StreamOptions stream;
+  tfm::StreamOptions stream;
 };
 
 void add_stream_options(CLI::App& cmd, StreamCommandOptions& o) {
@@ -33,8 +30,8 @@ void add_stream_options(CLI::App& cmd, StreamCommandOptions& o) {
   cmd.add_option("--invalid-utf8", o.stream.invalid_utf8,
                  "Input lines that are not UTF-8: replace each bad sequence by U+FFFD (with a warning) or stop")
       ->transform(CLI::CheckedTransformer(
-          std::map<std::string, app::InvalidUtf8Policy>{{"replace", app::InvalidUtf8Policy::replace},
-                                                         {"error", app::InvalidUtf8Policy::error}}))
+          std::map<std::string, tfm::InvalidUtf8Policy>{{"replace", tfm::InvalidUtf8Policy::replace},
+                                                         {"error", tfm::InvalidUtf8Policy::error}}))
       ->default_str("replace");
   cmd.add_flag_function("-q,--quiet", [&o](int64_t) { o.stream.progress = false; },
                "No progress line or summary on standard error (warnings still)");
@@ -44,21 +41,18 @@ void add_stream_options(CLI::App& cmd, StreamCommandOptions& o) {
 struct TranslateCommandOptions : StreamCommandOptions {
   std::string input = std::string(io::kStandardInput);
   bool profile = false;
-  decode::TranslateOptions translate;
+  tfm::TranslationOptions translate;
 };
 
 void run_translate(TranslateCommandOptions o) {
-  kernels::set_num_threads(o.threads);
-  app::ModelDirectory m = app::load_model_directory(o.model_dir);
-  io::LineReader input(o.input);
+  const tfm::Translator translator(o.model_dir, o.threads);
   if (o.input == io::kStandardInput && isatty(STDIN_FILENO)) {
     // Someone is typing: each line is translated as soon as it is entered.
     o.translate.batch_size = 1;
     o.stream.maxi_batch = 1;
   }
-  const decode::Translator translator(*m.model, m.tokenizer);
   kernels::profile::set_enabled(o.profile);
-  const app::StreamSummary summary = app::translate_stream(translator, input, stdout, o.translate, o.stream, std::cerr);
+  const tfm::StreamSummary summary = translator.translate_file(o.input, "-", o.translate, o.stream);
   if (o.profile) {
     // Decoder steps, each batch's counted once: beam_top_k runs once per step.
     const auto totals = kernels::profile::totals();
@@ -66,7 +60,7 @@ void run_translate(TranslateCommandOptions o) {
     for (const auto& t : totals)
       if (t.name == "beam_top_k") steps = t.calls;
     std::cerr << "where the time goes (" << steps << " decoder steps of batches of up to "
-              << o.translate.batch_size << " sentences, beam " << o.translate.search.beam_size
+              << o.translate.batch_size << " sentences, beam " << o.translate.beam_size
               << "; encoding and tokenization included):\n"
               << app::profile_report(totals, summary.seconds, steps, "step");
   }
@@ -78,10 +72,7 @@ struct ScoreCommandOptions : StreamCommandOptions {
 };
 
 void run_score(const ScoreCommandOptions& o) {
-  kernels::set_num_threads(o.threads);
-  app::ModelDirectory m = app::load_model_directory(o.model_dir);
-  io::LineReader sources(o.src), targets(o.tgt);
-  app::score_stream(*m.model, m.tokenizer, sources, targets, stdout, o.batch_size, o.stream, std::cerr);
+  tfm::Translator(o.model_dir, o.threads).score_file(o.src, o.tgt, "-", o.batch_size, o.stream);
 }
 
 // An input file, or "-" for standard input.
@@ -101,25 +92,25 @@ void add_translate_command(CLI::App& app) {
   add_stream_options(*cmd, *o);
   cmd->add_option("--input", o->input, "Input file (plain or gzip; default: standard input)")
       ->check(existing_file_or_standard_input());
-  cmd->add_option("--beam", o->translate.search.beam_size, "Beam size (1: greedy)")
+  cmd->add_option("--beam", o->translate.beam_size, "Beam size (1: greedy)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--alpha", o->translate.search.length_penalty, "Length penalty exponent ((5 + n) / 6)^alpha")
+  cmd->add_option("--alpha", o->translate.length_penalty, "Length penalty exponent ((5 + n) / 6)^alpha")
       ->capture_default_str();
   cmd->add_option("--batch-size", o->translate.batch_size, "Sentences translated together")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--max-length-ratio", o->translate.search.max_length_ratio,
+  cmd->add_option("--max-length-ratio", o->translate.max_length_ratio,
                   "Longest output: this times the source pieces, plus --max-length-offset")
       ->capture_default_str();
-  cmd->add_option("--max-length-offset", o->translate.search.max_length_offset, "See --max-length-ratio")
+  cmd->add_option("--max-length-offset", o->translate.max_length_offset, "See --max-length-ratio")
       ->capture_default_str();
-  cmd->add_option("--min-length", o->translate.search.min_length, "Translations have at least this many pieces")
+  cmd->add_option("--min-length", o->translate.min_length, "Translations have at least this many pieces")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
   cmd->add_option("--max-input-tokens", o->translate.max_input_tokens,
                   "Longer inputs are truncated, with a warning (default: what the model allows)");
-  cmd->add_option("--n-best", o->translate.search.n_best, "Print this many hypotheses per line with their scores")
+  cmd->add_option("--n-best", o->translate.n_best, "Print this many hypotheses per line with their scores")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
   cmd->add_flag("--profile", o->profile, "Print where the time went, by kernel, to standard error");

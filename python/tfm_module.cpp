@@ -9,6 +9,7 @@
 
 #include <atomic>
 #include <optional>
+#include <variant>
 
 #include "tfm/tfm.h"
 
@@ -81,19 +82,29 @@ py::object translate(const tfm::Translator& translator, const std::vector<std::s
   return out;
 }
 
-tfm::TrainingSummary train(const std::string& source, const std::string& target, const std::string& model_dir,
-                           const std::string& valid_source, const std::string& valid_target, const std::string& config,
+// A file name, or the lines themselves.
+using Text = std::variant<std::string, std::vector<std::string>>;
+
+void set_text(const Text& text, std::string& path, std::vector<std::string>& lines) {
+  if (std::holds_alternative<std::string>(text))
+    path = std::get<std::string>(text);
+  else
+    lines = std::get<std::vector<std::string>>(text);
+}
+
+tfm::TrainingSummary train(const Text& source, const Text& target, const std::string& model_dir,
+                           const Text& valid_source, const Text& valid_target, const std::string& config,
                            int vocab_size, long long batch_tokens, long long epochs, long long max_steps,
                            double time_limit_minutes, unsigned long long seed, bool resume, double lr_factor,
                            long long warmup_steps, float label_smoothing, long long valid_every, int patience,
                            int keep_checkpoints, long long log_every, int threads, const py::object& progress,
                            bool quiet) {
   tfm::TrainingOptions o;
-  o.source = source;
-  o.target = target;
+  set_text(source, o.source, o.source_lines);
+  set_text(target, o.target, o.target_lines);
+  set_text(valid_source, o.valid_source, o.valid_source_lines);
+  set_text(valid_target, o.valid_target, o.valid_target_lines);
   o.model_dir = model_dir;
-  o.valid_source = valid_source;
-  o.valid_target = valid_target;
   o.config = config;
   o.vocab_size = vocab_size;
   o.batch_tokens = batch_tokens;
@@ -217,7 +228,8 @@ PYBIND11_MODULE(tfm, m) {
         py::arg("valid_every") = 1000, py::arg("patience") = 0, py::arg("keep_checkpoints") = 1,
         py::arg("log_every") = 100, py::arg("threads") = 0, py::arg("progress") = py::none(),
         py::arg("quiet") = false,
-        "Trains a model directory from parallel text files (plain or gzip), as `tfm train` does.\n\n"
+        "Trains a model directory from parallel text, as `tfm train` does: source and target (and the\n"
+        "validation sides) are file names (plain or gzip) or lists of sentences.\n\n"
         "progress, if given, is called with a tfm.TrainingProgress every log_every steps and after each\n"
         "validation; if it raises (or Ctrl-C is pressed), training writes a checkpoint, stops, and the\n"
         "exception is raised here; resume=True continues from the checkpoint. Returns a tfm.TrainingSummary.");

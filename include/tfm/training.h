@@ -15,6 +15,9 @@ namespace tfm {
 struct TrainingOptions {
   std::string source, target;                    // training text, plain or gzip, line-aligned
   std::string valid_source, valid_target;        // optional: validation text (raw references)
+  // Or the sentence pairs themselves (UTF-8), used when the file names above are empty.
+  std::vector<std::string> source_lines, target_lines;
+  std::vector<std::string> valid_source_lines, valid_target_lines;
   std::string model_dir;                         // created, or continued with `resume`
   std::string config = "S";                      // "S", "B" or a config.json path
   int vocab_size = 0;                            // 0: the config's

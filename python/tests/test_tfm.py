@@ -170,6 +170,17 @@ def test_validation_progress_carries_bleu(corpus, tmp_path):
     assert all(p.valid_loss > 0 for p in validations)
 
 
+def test_trains_from_sentences_in_memory_as_from_the_same_files(corpus, tmp_path):
+    common = dict(config=corpus["config"], max_steps=10, warmup_steps=5, batch_tokens=512, log_every=5,
+                  valid_every=10, threads=1, quiet=True)
+    from_files = tfm.train(corpus["source"], corpus["target"], str(tmp_path / "files"), **common)
+    from_memory = tfm.train(corpus["english"], corpus["german"], str(tmp_path / "memory"), **common)
+    assert from_files.steps == from_memory.steps == 10
+    assert (tmp_path / "files" / "model.safetensors").read_bytes() == (tmp_path / "memory" / "model.safetensors").read_bytes()
+    with pytest.raises(ValueError, match="training: 2 source lines but 1 target lines"):
+        tfm.train(["a", "b"], ["c"], str(tmp_path / "bad"), **common)
+
+
 def test_everything_has_a_docstring():
     for name in ("Translator", "Scorer", "Translation", "train", "bleu", "chrf", "TrainingProgress",
                  "TrainingSummary", "BleuResult", "ChrfResult"):

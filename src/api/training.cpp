@@ -2,10 +2,13 @@
 #include "tfm/training.h"
 
 #include <iostream>
+#include <optional>
 #include <stdexcept>
 #include <streambuf>
 
+#include "io/corpus.h"
 #include "kernels/matmul.h"
+#include "text/utf8.h"
 #include "train/trainer.h"
 
 namespace tfm {
@@ -18,12 +21,31 @@ class NullBuffer : public std::streambuf {
   int overflow(int c) override { return c; }
 };
 
+// Pairs from memory, checked as the files would be: same counts, valid UTF-8.
+io::ParallelCorpus pairs(const std::vector<std::string>& sources, const std::vector<std::string>& targets,
+                         const std::string& what) {
+  if (sources.size() != targets.size())
+    throw std::invalid_argument(what + ": " + std::to_string(sources.size()) + " source lines but " +
+                                std::to_string(targets.size()) + " target lines");
+  for (const auto& [lines, side] : {std::pair{&sources, "source"}, std::pair{&targets, "target"}})
+    for (size_t i = 0; i < lines->size(); ++i)
+      if (const auto invalid = text::find_invalid_utf8((*lines)[i]))
+        throw std::invalid_argument(what + " " + side + " line " + std::to_string(i + 1) + ": invalid UTF-8 at byte " +
+                                    std::to_string(invalid->byte_offset + 1));
+  return {sources, targets};
+}
+
 }  // namespace
 
 TrainingSummary train_model(const TrainingOptions& options, const std::function<void(const TrainingProgress&)>& on_progress,
                             const std::atomic<bool>* stop, bool quiet) {
-  if (options.source.empty() || options.target.empty() || options.model_dir.empty())
-    throw std::invalid_argument("training needs source, target and model_dir");
+  const bool from_memory = options.source.empty() && options.target.empty();
+  if ((from_memory && options.source_lines.empty()) || options.model_dir.empty())
+    throw std::invalid_argument("training needs source and target files (or lines) and model_dir");
+  std::optional<io::ParallelCorpus> train_pairs, valid_pairs;
+  if (from_memory) train_pairs = pairs(options.source_lines, options.target_lines, "training");
+  if (options.valid_source.empty() && options.valid_target.empty() && !options.valid_source_lines.empty())
+    valid_pairs = pairs(options.valid_source_lines, options.valid_target_lines, "validation");
   if (options.threads < 0) throw std::invalid_argument("threads may not be negative");
   train::TrainerOptions o;
   o.train_src = options.source;
@@ -47,6 +69,8 @@ TrainingSummary train_model(const TrainingOptions& options, const std::function<
   o.keep_checkpoints = options.keep_checkpoints;
   o.log_every = options.log_every;
   o.stop = stop;
+  if (train_pairs) o.train_pairs = &*train_pairs;
+  if (valid_pairs) o.valid_pairs = &*valid_pairs;
   if (on_progress)
     o.on_progress = [&on_progress](const train::TrainProgress& p) {
       on_progress({p.step, p.epoch, p.elapsed_seconds, p.train_loss, p.learning_rate, p.tgt_tok_per_s, p.valid_loss,

@@ -97,12 +97,14 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
   if (o.lr_decay == LrDecay::linear && o.max_steps <= o.warmup_steps)
     throw std::runtime_error("--lr-decay linear decays to zero at --max-steps, which must be more than --warmup (" +
                              std::to_string(o.warmup_steps) + "); got --max-steps " + std::to_string(o.max_steps));
-  const io::ParallelCorpus corpus = io::read_parallel_corpus(o.train_src.string(), o.train_tgt.string());
+  const io::ParallelCorpus corpus =
+      o.train_pairs ? *o.train_pairs : io::read_parallel_corpus(o.train_src.string(), o.train_tgt.string());
   ValidationData valid;
-  const bool has_valid = !o.valid_src.empty();
-  if (has_valid != !o.valid_tgt.empty())
+  const bool has_valid = o.valid_pairs || !o.valid_src.empty();
+  if (!o.valid_pairs && o.valid_src.empty() != o.valid_tgt.empty())
     throw std::runtime_error("--valid-src and --valid-tgt go together");
-  if (has_valid) valid.text = io::read_parallel_corpus(o.valid_src.string(), o.valid_tgt.string());
+  if (has_valid)
+    valid.text = o.valid_pairs ? *o.valid_pairs : io::read_parallel_corpus(o.valid_src.string(), o.valid_tgt.string());
 
   std::optional<fs::path> checkpoint;
   io::ModelConfig config;

@@ -10,6 +10,7 @@
 #include <ostream>
 #include <string>
 
+#include "io/corpus.h"
 #include "train/schedule.h"
 
 namespace tfm::train {
@@ -28,6 +29,9 @@ struct TrainProgress {
 struct TrainerOptions {
   std::filesystem::path train_src, train_tgt;
   std::filesystem::path valid_src, valid_tgt;  // optional
+  // Sentence pairs already in memory (valid UTF-8), used instead of the files when given.
+  const io::ParallelCorpus* train_pairs = nullptr;
+  const io::ParallelCorpus* valid_pairs = nullptr;
   std::filesystem::path model_dir;
   std::string config = "S";   // preset name or config.json path (ignored with --resume)
   int vocab_size = 0;         // 0: the config's

@@ -7,6 +7,7 @@
 #include <ostream>
 #include <string>
 
+#include "train/communicator.h"
 #include "train/schedule.h"
 
 namespace tfm::train {
@@ -35,6 +36,7 @@ struct TrainerOptions {
   int keep_checkpoints = 1;
   int64_t log_every = 100;
   int valid_beam = 1;         // greedy
+  int64_t check_weights_every = 100;  // several ranks: steps between checks that all hold the same weights (0: never)
 };
 
 struct TrainSummary {
@@ -45,7 +47,9 @@ struct TrainSummary {
   std::string stop_reason;
 };
 
-// Progress goes to `log` (a live line when it is a terminal).
-TrainSummary train(const TrainerOptions& options, std::ostream& log);
+// Progress goes to `log` (a live line when it is a terminal). With several ranks every rank
+// calls this with the same options: each trains on its share of every batch, and rank 0
+// alone writes the model directory, validates and logs.
+TrainSummary train(const TrainerOptions& options, std::ostream& log, Communicator& communicator = single_process());
 
 }  // namespace tfm::train

@@ -36,6 +36,7 @@ struct MpiOptions {
 
 class MpiCommunicator final : public train::Communicator {
  public:
+  // Over every rank of the job (the session shows that MPI is initialised).
   MpiCommunicator(const MpiSession& session, MpiOptions options);
   ~MpiCommunicator() override;
   MpiCommunicator(const MpiCommunicator&) = delete;

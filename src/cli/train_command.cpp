@@ -1,16 +1,60 @@
-// `tfm train`: learn a translation model from raw parallel text.
+// `tfm train`: learn a translation model from raw parallel text, in one process or, started
+// by mpirun, as one rank of a data-parallel run.
+#include <algorithm>
+#include <cstdlib>
 #include <iostream>
 #include <map>
+#include <thread>
 
 #include "cli/commands.h"
 #include "kernels/matmul.h"
 #include "train/trainer.h"
+#if TFM_MPI
+#include "distributed/mpi_communicator.h"
+#endif
 
 namespace tfm::cli {
+
+namespace {
+
+// The number of ranks an MPI launcher (mpirun, srun) started, from the environment it gives
+// each process; 0 when none started this one.
+int launched_ranks() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE"})
+    if (const char* value = std::getenv(name)) return std::atoi(value);
+  return 0;
+}
+
+#if TFM_MPI
+void train_as_rank(const train::TrainerOptions& options, int threads, const distributed::MpiOptions& mpi) {
+  distributed::MpiSession session;
+  distributed::MpiCommunicator communicator(session, mpi);
+  // By default the ranks on one machine share its cores (and never exceed the cores mpirun
+  // bound this rank to, which OpenMP's default already counts).
+  const int fair_share = std::max(1, int(std::thread::hardware_concurrency()) / communicator.ranks_on_this_machine());
+  kernels::set_num_threads(threads > 0 ? threads : std::min(kernels::num_threads(), fair_share));
+  try {
+    train::train(options, std::cerr, communicator);
+  } catch (const std::exception& e) {
+    // One write, so that lines of ranks failing together do not interleave.
+    std::cerr << "tfm: error: rank " + std::to_string(communicator.rank()) + " of " +
+                     std::to_string(communicator.ranks()) + ": " + e.what() + "\n"
+              << std::flush;
+    session.abort(1);  // the other ranks stop too rather than wait for this one
+  }
+}
+#endif
+
+}  // namespace
 
 void add_train_command(CLI::App& app) {
   auto o = std::make_shared<train::TrainerOptions>();
   auto threads = std::make_shared<int>(0);
+  struct Distributed {
+    double bucket_mb = 25;
+    double timeout_seconds = 300;
+  };
+  auto distributed = std::make_shared<Distributed>();
   CLI::App* cmd = app.add_subcommand(
       "train", "Train a translation model from aligned text files (one sentence per line, plain or gzip)");
   cmd->add_option("--src", o->train_src, "Training source text")->required()->check(CLI::ExistingFile);
@@ -66,7 +110,30 @@ void add_train_command(CLI::App& app) {
   cmd->add_option("--valid-beam", o->valid_beam, "Beam size of the validation translations (1: greedy)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->callback([o, threads] {
+  cmd->add_option("--bucket-mb", distributed->bucket_mb,
+                  "Under mpirun: megabytes of gradients per all-reduce, each started as backward finishes it")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--collective-timeout", distributed->timeout_seconds,
+                  "Under mpirun: seconds to wait for the other ranks within a step before stopping, naming "
+                  "those that never came (not while rank 0 validates)")
+      ->check(CLI::PositiveNumber)
+      ->capture_default_str();
+  cmd->add_option("--check-weights-every", o->check_weights_every,
+                  "Under mpirun: steps between checks that every rank holds the same weights (0: never)")
+      ->check(CLI::NonNegativeNumber)
+      ->capture_default_str();
+  cmd->callback([o, threads, distributed] {
+#if TFM_MPI
+    if (launched_ranks() > 0)
+      return train_as_rank(*o, *threads, {int64_t(distributed->bucket_mb * (1 << 20)), distributed->timeout_seconds});
+#else
+    if (launched_ranks() > 1)
+      throw std::runtime_error("started by an MPI launcher as one of " + std::to_string(launched_ranks()) +
+                               " ranks, but this tfm was built without MPI, and so many separate runs would "
+                               "overwrite one model directory; rebuild with libopenmpi-dev installed "
+                               "(cmake -DTFM_MPI=ON)");
+#endif
     kernels::set_num_threads(*threads);
     train::train(*o, std::cerr);
   });

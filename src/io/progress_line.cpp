@@ -8,9 +8,11 @@
 
 namespace tfm::io {
 
-ProgressLine::ProgressLine(std::ostream& out) : out_(out), live_(&out == &std::cerr && isatty(STDERR_FILENO)) {}
+ProgressLine::ProgressLine(std::ostream& out, bool shown)
+    : out_(out), shown_(shown), live_(shown && &out == &std::cerr && isatty(STDERR_FILENO)) {}
 
 void ProgressLine::show(const std::string& text, bool milestone) {
+  if (!shown_) return;
   if (live_) {
     out_ << "\r" << text << "\033[K" << (milestone ? "\n" : "") << std::flush;
   } else if (milestone) {
@@ -19,6 +21,7 @@ void ProgressLine::show(const std::string& text, bool milestone) {
 }
 
 void ProgressLine::message(const std::string& text) {
+  if (!shown_) return;
   if (live_) out_ << "\r\033[K";
   out_ << text << std::endl;
 }

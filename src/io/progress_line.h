@@ -8,8 +8,9 @@ namespace tfm::io {
 
 class ProgressLine {
  public:
-  // Live when `out` is std::cerr and standard error is a terminal.
-  explicit ProgressLine(std::ostream& out);
+  // Live when `out` is std::cerr and standard error is a terminal. A line not `shown` says
+  // nothing at all (the ranks of a distributed run other than the first).
+  explicit ProgressLine(std::ostream& out, bool shown = true);
 
   // On a terminal the line is rewritten, and kept (followed by a newline) when `milestone`;
   // elsewhere only milestones are written, each as a line of its own.
@@ -20,6 +21,7 @@ class ProgressLine {
 
  private:
   std::ostream& out_;
+  bool shown_;
   bool live_;
 };
 

@@ -6,8 +6,11 @@ Decoder::Decoder(ParameterSet& params, const io::ModelConfig& c, Param embedding
                  const PositionalEncoding& positions)
     : embedding_(embedding_table, positions, float(c.dropout), "tgt_embed.dropout") {
   layers_.reserve(c.num_decoder_layers);
-  for (int i = 0; i < c.num_decoder_layers; ++i)
+  for (int i = 0; i < c.num_decoder_layers; ++i) {
+    layer_first_entry_.push_back(params.entries().size());
     layers_.emplace_back(params, "decoder.layers." + std::to_string(i), c);
+  }
+  final_norm_first_entry_ = params.entries().size();
   if (c.decoder_final_norm) final_norm_.emplace(params, "decoder.norm", c.d_model, float(c.layer_norm_eps));
 }
 
@@ -53,8 +56,12 @@ void Decoder::backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory) {
   if (final_norm_) {
     dx = ctx.workspace.take(dy.shape);
     final_norm_->backward(ctx, dy, dx, false);
+    ctx.report_gradients_final_from(final_norm_first_entry_);
   }
-  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) dx = layer->backward(ctx, dx, dmemory);
+  for (size_t i = layers_.size(); i-- > 0;) {
+    dx = layers_[i].backward(ctx, dx, dmemory);
+    ctx.report_gradients_final_from(layer_first_entry_[i]);
+  }
   embedding_.backward(ctx, dx);
 }
 

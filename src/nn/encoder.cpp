@@ -6,8 +6,11 @@ Encoder::Encoder(ParameterSet& params, const io::ModelConfig& c, Param embedding
                  const PositionalEncoding& positions)
     : embedding_(embedding_table, positions, float(c.dropout), "src_embed.dropout") {
   layers_.reserve(c.num_encoder_layers);
-  for (int i = 0; i < c.num_encoder_layers; ++i)
+  for (int i = 0; i < c.num_encoder_layers; ++i) {
+    layer_first_entry_.push_back(params.entries().size());
     layers_.emplace_back(params, "encoder.layers." + std::to_string(i), c);
+  }
+  final_norm_first_entry_ = params.entries().size();
   if (c.encoder_final_norm) final_norm_.emplace(params, "encoder.norm", c.d_model, float(c.layer_norm_eps));
 }
 
@@ -25,8 +28,12 @@ void Encoder::backward(StepContext& ctx, const Tensor& dmemory) {
   if (final_norm_) {
     dx = ctx.workspace.take(dmemory.shape);
     final_norm_->backward(ctx, dmemory, dx, false);
+    ctx.report_gradients_final_from(final_norm_first_entry_);
   }
-  for (auto layer = layers_.rbegin(); layer != layers_.rend(); ++layer) dx = layer->backward(ctx, dx);
+  for (size_t i = layers_.size(); i-- > 0;) {
+    dx = layers_[i].backward(ctx, dx);
+    ctx.report_gradients_final_from(layer_first_entry_[i]);
+  }
   embedding_.backward(ctx, dx);
 }
 

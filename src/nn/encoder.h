@@ -27,6 +27,10 @@ class Encoder {
   Embedding embedding_;
   std::vector<EncoderLayer> layers_;
   std::optional<LayerNorm> final_norm_;
+  // The parameter set's index of each layer's first entry, and of the final norm's, for
+  // StepContext::gradients_final_from.
+  std::vector<size_t> layer_first_entry_;
+  size_t final_norm_first_entry_ = 0;
   int64_t batch_ = 0;
 };
 

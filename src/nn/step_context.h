@@ -1,7 +1,9 @@
 #pragma once
 // What every layer's forward and backward need besides its inputs: where to put tensors,
 // and whether (and with which random stream) to apply dropout.
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <string_view>
 
 #include "kernels/dropout.h"
@@ -19,6 +21,11 @@ struct StepContext {
   // turns this off: each layer's intermediates are given back once the next layer has its
   // input, and attention weights are never stored, so memory grows linearly with length.
   bool keep_activations = true;
+  // Told during backward, as soon as a layer stack has finished part of it, that the gradients
+  // of the parameter set's entries from this index to the end are final (layers register
+  // their parameters in the opposite order to backward), so that a data-parallel run can
+  // start summing them over processes while the rest of backward runs. Empty: nobody listens.
+  std::function<void(size_t first_final_entry)> gradients_final_from = nullptr;
 
   // A layer stack's output on its way to the next layer: in inference everything taken
   // since `mark` but `t` goes back to the workspace (Workspace::release_to).
@@ -28,6 +35,10 @@ struct StepContext {
 
   // Translation, scoring, validation: no dropout, nothing kept.
   static StepContext inference(Workspace& workspace) { return {workspace, false, 0, 0, false}; }
+
+  void report_gradients_final_from(size_t first_entry) const {
+    if (gradients_final_from) gradients_final_from(first_entry);
+  }
 
   // Dropout for one site of the model; off outside training.
   kernels::Dropout dropout(float p, uint32_t site) const {

@@ -37,4 +37,27 @@ Batch make_batch(std::span<const std::span<const int32_t>> sources, std::span<co
   return batch;
 }
 
+Batch take_share(const Batch& b, int part, int parts) {
+  assert(0 <= part && part < parts);
+  Batch share;
+  for (int r = part; r < b.batch_size; r += parts) {
+    share.src_len = std::max(share.src_len, b.src_lengths[size_t(r)]);
+    share.tgt_len = std::max(share.tgt_len, b.tgt_lengths[size_t(r)]);
+  }
+  const auto copy_row = [](const std::vector<int32_t>& from, int row, int from_len, int to_len,
+                           std::vector<int32_t>& to) {
+    const auto begin = from.begin() + int64_t(row) * from_len;
+    to.insert(to.end(), begin, begin + to_len);  // only padding lies past to_len
+  };
+  for (int r = part; r < b.batch_size; r += parts) {
+    ++share.batch_size;
+    copy_row(b.src_ids, r, b.src_len, share.src_len, share.src_ids);
+    copy_row(b.tgt_in_ids, r, b.tgt_len, share.tgt_len, share.tgt_in_ids);
+    copy_row(b.tgt_out_ids, r, b.tgt_len, share.tgt_len, share.tgt_out_ids);
+    share.src_lengths.push_back(b.src_lengths[size_t(r)]);
+    share.tgt_lengths.push_back(b.tgt_lengths[size_t(r)]);
+  }
+  return share;
+}
+
 }  // namespace tfm

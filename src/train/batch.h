@@ -28,4 +28,10 @@ struct Batch {
 Batch make_batch(std::span<const std::span<const int32_t>> sources, std::span<const std::span<const int32_t>> targets,
                  int32_t pad_id, int32_t bos_id, int32_t eos_id);
 
+// Share `part` of `parts` of a batch, for data-parallel training: sentences part,
+// part + parts, part + 2 parts, ... (a batch holds sentences of similar lengths in order, so
+// taking every parts-th one gives every share about the same number of tokens), padded to
+// the longest of them. Empty when the batch has no more than `part` sentences.
+Batch take_share(const Batch& batch, int part, int parts);
+
 }  // namespace tfm

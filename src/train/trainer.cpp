@@ -1,5 +1,6 @@
 #include "train/trainer.h"
 
+#include <array>
 #include <chrono>
 #include <cmath>
 #include <fstream>
@@ -88,10 +89,26 @@ ValidationResult validate(nn::Transformer& model, const text::Tokenizer& tokeniz
   return r;
 }
 
+// Rank 0 has written what the others are about to read (or decided what they agree on).
+void wait_for_first_rank(Communicator& communicator) {
+  std::array<double, 1> nothing{};
+  communicator.broadcast_from_first(nothing);
+}
+
+// The time figures of a log line: communication per step since the last line.
+std::string communication_summary(const CommunicationStatistics& c) {
+  if (c.steps == 0) return "";
+  std::ostringstream s;
+  s << std::fixed << std::setprecision(1) << ", all-reduce " << 1e3 * c.seconds_in_backward / double(c.steps)
+    << " ms in backward + " << 1e3 * c.seconds_waiting / double(c.steps) << " ms waited per step";
+  return s.str();
+}
+
 }  // namespace
 
-TrainSummary train(const TrainerOptions& o, std::ostream& log) {
-  io::ProgressLine progress(log);
+TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& communicator) {
+  const bool writer = communicator.rank() == 0;
+  io::ProgressLine progress(log, writer);
   const fs::path& dir = o.model_dir;
   // Everything that can be checked is checked before anything is written.
   if (o.lr_decay == LrDecay::linear && o.max_steps <= o.warmup_steps)
@@ -119,24 +136,25 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
     config = io::load_config_arg(o.config);
     if (o.vocab_size > 0) config.vocab_size = o.vocab_size;
     config.validate(o.config);
-    fs::create_directories(dir);
+    if (writer) fs::create_directories(dir);
   }
 
   // Tokenizer: trained on the training data unless the directory already has one.
   const fs::path spm_path = dir / "spm.model";
-  if (!fs::exists(spm_path)) {
+  if (writer && !fs::exists(spm_path)) {
     progress.message("training a joint SentencePiece model of " + std::to_string(config.vocab_size) + " pieces");
     text::TokenizerTrainingOptions spm_options;
     spm_options.seed = o.seed;
     text::Tokenizer::train_joint(corpus.source, corpus.target, spm_path.string(), config.vocab_size, spm_options);
   }
+  wait_for_first_rank(communicator);
   const text::Tokenizer tokenizer = text::Tokenizer::load(spm_path.string());
   config.vocab_size = tokenizer.vocab_size();
   config.pad_id = tokenizer.pad_id();
   config.unk_id = tokenizer.unk_id();
   config.bos_id = tokenizer.bos_id();
   config.eos_id = tokenizer.eos_id();
-  if (!o.resume) config.save(dir / "config.json");
+  if (!o.resume && writer) config.save(dir / "config.json");
 
   BatcherOptions batch_options;
   batch_options.max_tokens = o.batch_tokens;
@@ -162,15 +180,21 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
   Adam adam(model.parameters());
   TrainingState state;
   const fs::path metrics_path = dir / "metrics.jsonl";
+  // A checkpoint holds the position in the stream of whole batches, which every rank reads:
+  // a run may resume with another number of ranks.
   if (checkpoint) {
     state = load_checkpoint(*checkpoint, model, adam);
     batcher.set_position(state.position);
-    truncate_metrics(metrics_path, state.step);
+    if (writer) truncate_metrics(metrics_path, state.step);
     progress.message("resumed from " + checkpoint->string() + " at step " + std::to_string(state.step));
-  } else {
+  } else if (writer) {
     io::write_file_atomically(metrics_path, "");
   }
-  std::ofstream metrics(metrics_path, std::ios::app);
+  std::ofstream metrics;
+  if (writer) metrics.open(metrics_path, std::ios::app);
+  if (communicator.ranks() > 1)
+    progress.message("data-parallel training on " + std::to_string(communicator.ranks()) +
+                     " ranks, each on its share of every batch");
 
   LearningRateSchedule schedule = LearningRateSchedule::paper(config.d_model, o.warmup_steps, o.lr_factor);
   schedule.decay = o.lr_decay;
@@ -181,7 +205,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
   const double elapsed_before = state.elapsed_seconds;
   auto elapsed = [&] { return elapsed_before + std::chrono::duration<double>(Clock::now() - run_start).count(); };
 
-  auto checkpoint_and_validate = [&] {
+  auto validate_and_write = [&] {
     state.position = batcher.position();
     state.elapsed_seconds = elapsed();
     if (has_valid) {
@@ -221,6 +245,20 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
     }
     save_checkpoint(dir, model, adam, state, o.keep_checkpoints);
   };
+  // Rank 0 validates and writes; the others wait for its count towards --patience.
+  auto checkpoint_and_validate = [&] {
+    if (writer) validate_and_write();
+    std::array<double, 1> evaluations_without_improvement{double(state.evaluations_without_improvement)};
+    communicator.broadcast_from_first(evaluations_without_improvement);
+    state.evaluations_without_improvement = int(evaluations_without_improvement[0]);
+  };
+  // --time-limit by rank 0's clock, so that every rank stops after the same step.
+  auto out_of_time = [&] {
+    if (o.time_limit_minutes <= 0) return false;
+    std::array<double, 1> now{elapsed()};
+    communicator.broadcast_from_first(now);
+    return now[0] >= o.time_limit_minutes * 60;
+  };
 
   TrainSummary summary;
   int64_t interval_tokens = 0;
@@ -239,7 +277,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
       summary.stop_reason = "reached --epochs";
       break;
     }
-    if (o.time_limit_minutes > 0 && elapsed() >= o.time_limit_minutes * 60) {
+    if (out_of_time()) {
       summary.stop_reason = "reached --time-limit";
       break;
     }
@@ -249,13 +287,16 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
     }
     for (Batch& b : batches) b = batcher.next();
     const double lr = schedule(state.step + 1);
-    const StepResult r = train_step(model, adam, workspace, batches, lr, step_options);
+    const StepResult r = train_step(model, adam, workspace, batches, lr, step_options, communicator);
     const double loss = r.loss.loss_sum / double(std::max<int64_t>(r.loss.tokens, 1));
     if (!std::isfinite(loss) || !std::isfinite(r.grad_norm))
       throw std::runtime_error("training diverged: non-finite loss at step " + std::to_string(state.step + 1) +
                                "; " + dir.string() + " keeps the last good checkpoint (step " +
                                std::to_string(last_checkpoint_step) + "). Try a lower --lr-factor or --clip-norm");
     ++state.step;
+    if (communicator.ranks() > 1 && o.check_weights_every > 0 && state.step % o.check_weights_every == 0)
+      communicator.check_identical(weights_fingerprint(model.parameters()),
+                                   "the weights after step " + std::to_string(state.step));
     interval_tokens += r.loss.tokens;
     interval_loss += r.loss.nll_sum;
     interval_loss_tokens += r.loss.tokens;
@@ -286,13 +327,20 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
            << tok_per_s << " tok/s [" << io::format_duration(elapsed());
       if (eta >= 0) line << ", ETA " << io::format_duration(eta);
       line << "]";
+      if (log_now) {
+        const CommunicationStatistics c = communicator.take_statistics();
+        line << communication_summary(c);
+        nlohmann::json record{{"type", "train"}, {"step", state.step}, {"epoch", batcher.position().epoch},
+                              {"elapsed", elapsed()}, {"loss", train_nll}, {"ppl", std::exp(train_nll)},
+                              {"lr", lr}, {"tgt_tok_per_s", tok_per_s}};
+        if (c.steps > 0) {
+          record["ranks"] = communicator.ranks();
+          record["allreduce_backward_ms"] = 1e3 * c.seconds_in_backward / double(c.steps);
+          record["allreduce_wait_ms"] = 1e3 * c.seconds_waiting / double(c.steps);
+        }
+        if (writer) metrics << record.dump() << std::endl;
+      }
       progress.show(line.str(), log_now);
-      if (log_now)
-        metrics << nlohmann::json{{"type", "train"}, {"step", state.step}, {"epoch", batcher.position().epoch},
-                                  {"elapsed", elapsed()}, {"loss", train_nll}, {"ppl", std::exp(train_nll)},
-                                  {"lr", lr}, {"tgt_tok_per_s", tok_per_s}}
-                       .dump()
-                << std::endl;
       if (log_now && o.on_progress) {
         TrainProgress p;
         p.step = state.step;

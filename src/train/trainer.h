@@ -11,6 +11,7 @@
 #include <string>
 
 #include "io/corpus.h"
+#include "train/communicator.h"
 #include "train/schedule.h"
 
 namespace tfm::train {
@@ -53,8 +54,9 @@ struct TrainerOptions {
   int keep_checkpoints = 1;
   int64_t log_every = 100;
   int valid_beam = 1;         // greedy
+  int64_t check_weights_every = 100;  // several ranks: steps between checks that all hold the same weights (0: never)
   std::function<void(const TrainProgress&)> on_progress;  // optional
-  const std::atomic<bool>* stop = nullptr;  // optional: when it turns true, checkpoint and return
+  const std::atomic<bool>* stop = nullptr;  // optional, one process only: when it turns true, checkpoint and return
 };
 
 struct TrainSummary {
@@ -65,7 +67,9 @@ struct TrainSummary {
   std::string stop_reason;
 };
 
-// Progress goes to `log` (a live line when it is a terminal).
-TrainSummary train(const TrainerOptions& options, std::ostream& log);
+// Progress goes to `log` (a live line when it is a terminal). With several ranks every rank
+// calls this with the same options: each trains on its share of every batch, and rank 0
+// alone writes the model directory, validates and logs.
+TrainSummary train(const TrainerOptions& options, std::ostream& log, Communicator& communicator = single_process());
 
 }  // namespace tfm::train

@@ -9,12 +9,15 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "decode/translator.h"
 #include "io/atomic_file.h"
 #include "io/corpus.h"
+#include "io/directory_lock.h"
+#include "io/format_error.h"
 #include "io/model_config.h"
 #include "io/model_weights.h"
 #include "kernels/cross_entropy.h"
@@ -51,14 +54,28 @@ std::string format_duration(double seconds) {
   return buf;
 }
 
-// Keeps the metrics of steps up to `step` (a resumed run rewrites what followed).
+// Keeps the metrics of steps up to `step` (a resumed run rewrites what followed). A last line
+// without its newline is a write that a kill or a full disk cut short: it goes too.
 void truncate_metrics(const fs::path& path, int64_t step) {
   std::ifstream in(path);
   if (!in) return;
   std::string kept, line;
-  while (std::getline(in, line))
-    if (!line.empty() && nlohmann::json::parse(line).value("step", int64_t(0)) <= step) kept += line + "\n";
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (in.eof()) break;
+    try {
+      if (!line.empty() && nlohmann::json::parse(line).value("step", int64_t(0)) <= step) kept += line + "\n";
+    } catch (const nlohmann::json::exception& e) {
+      throw io::FormatError(path.string() + ":" + std::to_string(number) + ": " + e.what());
+    }
+  }
   io::write_file_atomically(path, kept);
+}
+
+// Appends one JSON line; the stream fails where the disk is full, and the run must not go on
+// without its record.
+void append_metrics(std::ofstream& out, const fs::path& path, const nlohmann::json& record) {
+  out << record.dump() << std::endl;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
 struct ValidationData {
@@ -138,19 +155,25 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
 
   std::optional<fs::path> checkpoint;
   io::ModelConfig config;
+  // One run per directory: a second one would interleave its checkpoints with ours.
+  std::optional<io::DirectoryLock> lock;
   if (o.resume) {
+    if (!fs::is_directory(dir)) throw std::runtime_error("--resume: " + dir.string() + " is not a directory");
+    lock.emplace(dir);
     checkpoint = latest_checkpoint(dir);
     if (!checkpoint) throw std::runtime_error("--resume: " + dir.string() + " has no checkpoint to resume from");
     config = io::ModelConfig::load(dir / "config.json");
   } else {
-    if (fs::exists(dir / "model.safetensors") || fs::exists(dir / "checkpoints"))
-      throw std::runtime_error(dir.string() + " already holds a model; pass --resume to continue it, or choose "
-                               "another --model directory");
     config = io::load_config_arg(o.config);
     if (o.vocab_size > 0) config.vocab_size = o.vocab_size;
     config.validate(o.config);
     fs::create_directories(dir);
+    lock.emplace(dir);
+    if (fs::exists(dir / "model.safetensors") || fs::exists(dir / "checkpoints"))
+      throw std::runtime_error(dir.string() + " already holds a model; pass --resume to continue it, or choose "
+                               "another --model directory");
   }
+  remove_unfinished_writes(dir);
 
   // Tokenizer: trained on the training data unless the directory already has one.
   const fs::path spm_path = dir / "spm.model";
@@ -227,11 +250,10 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
       } else {
         ++state.evaluations_without_improvement;
       }
-      metrics << nlohmann::json{{"type", "valid"}, {"step", state.step}, {"epoch", state.position.epoch},
-                                {"elapsed", state.elapsed_seconds}, {"loss", v.loss}, {"ppl", std::exp(v.loss)},
-                                {"bleu", v.bleu}}
-                     .dump()
-              << std::endl;
+      append_metrics(metrics, metrics_path,
+                     {{"type", "valid"}, {"step", state.step}, {"epoch", state.position.epoch},
+                      {"elapsed", state.elapsed_seconds}, {"loss", v.loss}, {"ppl", std::exp(v.loss)},
+                      {"bleu", v.bleu}});
       std::ostringstream line;
       line << std::fixed << std::setprecision(2) << "valid step " << state.step << " epoch " << state.position.epoch
            << ": loss " << v.loss << " ppl " << std::exp(v.loss) << " BLEU " << v.bleu
@@ -305,11 +327,10 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log) {
       line << "]";
       progress.show(line.str(), log_now);
       if (log_now)
-        metrics << nlohmann::json{{"type", "train"}, {"step", state.step}, {"epoch", batcher.position().epoch},
-                                  {"elapsed", elapsed()}, {"loss", train_nll}, {"ppl", std::exp(train_nll)},
-                                  {"lr", lr}, {"tgt_tok_per_s", tok_per_s}}
-                       .dump()
-                << std::endl;
+        append_metrics(metrics, metrics_path,
+                       {{"type", "train"}, {"step", state.step}, {"epoch", batcher.position().epoch},
+                        {"elapsed", elapsed()}, {"loss", train_nll}, {"ppl", std::exp(train_nll)},
+                        {"lr", lr}, {"tgt_tok_per_s", tok_per_s}});
       if (log_now) {
         interval_tokens = 0;
         interval_loss = 0.0;

@@ -34,7 +34,7 @@ memcheck=(valgrind --tool=memcheck --error-exitcode=99 --leak-check=full --error
           --show-leak-kinds=definite --num-callers=30)
 run() {
   echo "== $*"
-  if ! "${memcheck[@]}" "$@" 2>"$work/log"; then
+  if ! "${memcheck[@]}" "$@" >"$work/stdout" 2>"$work/log"; then
     cat "$work/log"
     echo "memcheck reported errors (above) for: $*"
     exit 1
@@ -43,6 +43,6 @@ run() {
 }
 run "$tfm" train --src "$work/train.en" --tgt "$work/train.de" --model "$work/model" --config "$work/tiny.json" \
   --max-steps 5 --valid-every 5 --batch-tokens 256 --log-every 1 --threads 2
-run "$tfm" translate --model "$work/model" --input "$work/input.en" --beam 2 --threads 2 >"$work/output.de"
-lines=$(wc -l <"$work/output.de")
+run "$tfm" translate --model "$work/model" --input "$work/input.en" --beam 2 --threads 2
+lines=$(wc -l <"$work/stdout")
 [[ $lines -eq 3 ]] || { echo "translate printed $lines lines for 3"; exit 1; }

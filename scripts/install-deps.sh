@@ -7,7 +7,9 @@ packages=(build-essential cmake pkg-config libdnnl-dev libhwy-dev libsentencepie
           libcli11-dev zlib1g-dev libicu-dev libgtest-dev libbenchmark-dev
           libxml2-utils  # xmllint: the viz tests check the SVG files are well-formed XML
           pybind11-dev python3-dev python3-numpy python3-pytest  # the Python module and its tests
-          openmpi-bin libopenmpi-dev)  # data-parallel training (mpirun -np N tfm train); optional at build time
+          openmpi-bin libopenmpi-dev  # data-parallel training (mpirun -np N tfm train); optional at build time
+          clang-14 libclang-rt-14-dev libomp-14-dev  # libFuzzer targets (fuzz/, TFM_FUZZ=ON)
+          valgrind)  # tests/valgrind: memcheck over whole runs
 if [[ "${1:-}" == "--with-torch" ]]; then
   # PyTorch uses the system BLAS: without an optimised one it runs on the slow reference BLAS.
   # python3-sentencepiece: bench/pytorch_translate.py and compare_translate.py tokenize with it.

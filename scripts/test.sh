@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, then builds and tests twice,
-# a Release build and an AddressSanitizer+UndefinedBehaviorSanitizer build, and builds the
-# -march=native configuration.
+# a Release build and an AddressSanitizer+UndefinedBehaviorSanitizer build, runs the fuzz
+# targets briefly, and builds the -march=native configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,6 +18,10 @@ scripts/build.sh build -DTFM_BUILD_BENCH=OFF
 (cd build && ctest --output-on-failure -j "$(nproc)")
 scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTFM_SANITIZE=ON -DTFM_BUILD_BENCH=OFF
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)")
+# The libFuzzer targets (fuzz/), built with clang, each run for a few seconds from its seeds.
+scripts/build.sh build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DTFM_FUZZ=ON -DTFM_BUILD_TESTS=OFF -DTFM_BUILD_BENCH=OFF \
+  -DTFM_BUILD_PYTHON=OFF -DTFM_MPI=OFF
+(cd build-fuzz && ctest --output-on-failure -j "$(nproc)")
 # The -march=native option compiles Highway's kernels differently (one static target): keep
 # it building.
-scripts/build.sh build-native -DTFM_NATIVE=ON -DTFM_BUILD_TESTS=OFF -DTFM_BUILD_BENCH=OFF
+scripts/build.sh build-native -DTFM_NATIVE=ON -DTFM_BUILD_TESTS=OFF -DTFM_BUILD_BENCH=OFF -DTFM_BUILD_PYTHON=OFF

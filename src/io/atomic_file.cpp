@@ -14,10 +14,16 @@ namespace tfm::io {
 namespace {
 
 constexpr std::size_t kBufferBytes = std::size_t{1} << 20;
+constexpr std::string_view kTempSuffix = ".tmp-";
 
 std::string errno_text() { return std::strerror(errno); }
 
-// fsync of the directory makes the rename durable; "" means the current directory.
+}  // namespace
+
+bool is_atomic_file_temporary(const std::filesystem::path& path) {
+  return path.filename().string().find(kTempSuffix) != std::string::npos;
+}
+
 void sync_directory(const std::filesystem::path& dir) {
   const std::string name = dir.empty() ? "." : dir.string();
   const int fd = ::open(name.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
@@ -28,11 +34,9 @@ void sync_directory(const std::filesystem::path& dir) {
   if (!synced) throw std::runtime_error("cannot sync directory " + name + ": " + error);
 }
 
-}  // namespace
-
 AtomicFile::AtomicFile(std::filesystem::path path) : path_(std::move(path)) {
   temp_path_ = path_;
-  temp_path_ += ".tmp-" + std::to_string(::getpid());
+  temp_path_ += std::string(kTempSuffix) + std::to_string(::getpid());
   fd_ = ::open(temp_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0666);
   if (fd_ < 0)
     throw std::runtime_error("cannot write " + path_.string() + ": cannot create " +

@@ -37,6 +37,13 @@ class AtomicFile {
   std::vector<char> buffer_;  // small writes (headers, JSON) are gathered into few syscalls
 };
 
+// Whether `path` names an AtomicFile's temporary file: where no writer is running, one that
+// a killed process left behind.
+bool is_atomic_file_temporary(const std::filesystem::path& path);
+
+// fsync of a directory makes renames and removals in it durable; "" means the current directory.
+void sync_directory(const std::filesystem::path& dir);
+
 // The whole file at once, for small files such as config.json.
 void write_file_atomically(const std::filesystem::path& path, std::string_view contents);
 

@@ -160,7 +160,9 @@ ModelConfig ModelConfig::from_json(const ordered_json& json, const std::string& 
                       std::string(json.type_name()));
   ModelConfig c;
   std::set<std::string_view> given;
-  for (const auto& [key, value] : json.items()) {
+  for (const auto& item : json.items()) {  // not a structured binding: clang 14 cannot capture one in a lambda
+    const std::string& key = item.key();
+    const nlohmann::ordered_json& value = item.value();
     const Field* f = find_field(key);
     if (!f)
       throw FormatError(source + ": unknown field \"" + key +
@@ -198,7 +200,7 @@ ModelConfig ModelConfig::load(const std::filesystem::path& path) {
   ordered_json json;
   try {
     json = ordered_json::parse(in);
-  } catch (const ordered_json::parse_error& e) {
+  } catch (const ordered_json::exception& e) {  // parse_error, and out_of_range for numbers such as 1e999
     throw FormatError(path.string() + ": not valid JSON: " + e.what());
   }
   return from_json(json, path.string());

@@ -172,7 +172,7 @@ SafetensorsReader::SafetensorsReader(std::filesystem::path path) : path_(std::mo
   try {
     header =
         json::parse(bytes_.begin() + 8, bytes_.begin() + static_cast<std::ptrdiff_t>(data_start_));
-  } catch (const json::parse_error& e) {
+  } catch (const json::exception& e) {  // parse_error, and out_of_range for numbers such as 1e999
     fail(std::string("header is not valid JSON: ") + e.what());
   }
   if (!header.is_object())

@@ -121,7 +121,14 @@ void Tokenizer::train_joint(const std::vector<std::string>& source_lines,
 
 Tokenizer Tokenizer::load(const std::string& path) {
   auto impl = std::make_unique<Impl>();
-  const auto status = impl->processor.Load(path);
+  sentencepiece::util::Status status;
+  try {
+    status = impl->processor.Load(path);
+  } catch (const std::exception& e) {
+    // A model that parses but whose pieces cannot make a dictionary (an empty piece, say)
+    // throws from inside the library, with a message that does not name the file.
+    throw std::runtime_error("cannot load SentencePiece model '" + path + "': not a usable model (" + e.what() + ")");
+  }
   if (!status.ok()) {
     // A file that exists but does not parse comes back as an internal error whose text
     // is a source location; say what it means instead.

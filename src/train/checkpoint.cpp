@@ -1,6 +1,7 @@
 #include "train/checkpoint.h"
 
 #include <algorithm>
+#include <cassert>
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -15,6 +16,9 @@ namespace tfm::train {
 namespace fs = std::filesystem;
 
 namespace {
+
+// A checkpoint being written; a crash can leave one behind, never a half-written step-<N>.
+const std::string kPartialPrefix = "partial-";
 
 std::string checkpoint_name(int64_t step) {
   char name[32];
@@ -46,22 +50,8 @@ void load_optimizer(const fs::path& path, const nn::Transformer& model, Adam& ad
   adam.set_steps_taken(std::stoll(step->second));
 }
 
-}  // namespace
-
-std::vector<fs::path> list_checkpoints(const fs::path& model_dir) {
-  std::vector<fs::path> found;
-  const fs::path root = model_dir / "checkpoints";
-  if (!fs::is_directory(root)) return found;
-  for (const auto& entry : fs::directory_iterator(root))
-    if (entry.is_directory() && entry.path().filename().string().starts_with("step-")) found.push_back(entry.path());
-  std::sort(found.begin(), found.end());  // zero-padded step numbers sort in order
-  return found;
-}
-
-void save_checkpoint(const fs::path& model_dir, const nn::Transformer& model, const Adam& adam,
-                     const TrainingState& state, int keep) {
-  const fs::path root = model_dir / "checkpoints";
-  const fs::path dir = root / checkpoint_name(state.step);
+void write_checkpoint_files(const fs::path& dir, const nn::Transformer& model, const Adam& adam,
+                            const TrainingState& state) {
   fs::create_directories(dir);
   io::save_parameters(dir / "model.safetensors", model.parameters());
   save_optimizer(dir / "optimizer.safetensors", model, adam);
@@ -74,7 +64,51 @@ void save_checkpoint(const fs::path& model_dir, const nn::Transformer& model, co
                                     {"best_step", state.best_step},
                                     {"evaluations_without_improvement", state.evaluations_without_improvement}};
   io::write_file_atomically(dir / "state.json", j.dump(2) + "\n");
-  io::write_file_atomically(root / "latest", dir.filename().string() + "\n");
+}
+
+}  // namespace
+
+std::vector<fs::path> list_checkpoints(const fs::path& model_dir) {
+  std::vector<fs::path> found;
+  const fs::path root = model_dir / "checkpoints";
+  if (!fs::is_directory(root)) return found;
+  for (const auto& entry : fs::directory_iterator(root))
+    if (entry.is_directory() && entry.path().filename().string().starts_with("step-")) found.push_back(entry.path());
+  std::sort(found.begin(), found.end());  // zero-padded step numbers sort in order
+  return found;
+}
+
+void remove_unfinished_writes(const fs::path& model_dir) {
+  for (const fs::path& dir : {model_dir, model_dir / "checkpoints"}) {
+    if (!fs::is_directory(dir)) continue;
+    for (const auto& entry : fs::directory_iterator(dir)) {
+      const std::string name = entry.path().filename().string();
+      if (name.starts_with(kPartialPrefix) || io::is_atomic_file_temporary(entry.path())) fs::remove_all(entry.path());
+    }
+  }
+}
+
+void save_checkpoint(const fs::path& model_dir, const nn::Transformer& model, const Adam& adam,
+                     const TrainingState& state, int keep) {
+  const fs::path root = model_dir / "checkpoints";
+  const std::string name = checkpoint_name(state.step);
+  const fs::path partial = root / (kPartialPrefix + name);
+  fs::remove_all(partial);
+  try {
+    write_checkpoint_files(partial, model, adam, state);
+  } catch (...) {
+    std::error_code ignored;  // a full disk or a lost permission: the first error is the one to report
+    fs::remove_all(partial, ignored);
+    throw;
+  }
+  // A step-<N> that `latest` does not name is a killed run's, from before it switched
+  // `latest`: this one replaces it.
+  const fs::path dir = root / name;
+  assert(latest_checkpoint(model_dir) != dir && "a new checkpoint never replaces the latest");
+  fs::remove_all(dir);
+  fs::rename(partial, dir);
+  io::sync_directory(root);
+  io::write_file_atomically(root / "latest", name + "\n");
   // Only now may older checkpoints go.
   const auto all = list_checkpoints(model_dir);
   const size_t kept = size_t(std::max(keep, 1));

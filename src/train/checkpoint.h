@@ -4,9 +4,9 @@
 //   DIR/checkpoints/step-<N>/optimizer.safetensors  Adam moments (exp_avg.<name>, exp_avg_sq.<name>)
 //   DIR/checkpoints/step-<N>/state.json             step, data position, best score, elapsed time
 //   DIR/checkpoints/latest                          the name of the newest complete checkpoint
-// A checkpoint's files are written (each atomically) before `latest` is switched to it, and
-// older ones are removed only after, so a kill at any moment leaves `latest` naming a
-// complete checkpoint.
+// A checkpoint is written into DIR/checkpoints/partial-step-<N>/, renamed to step-<N> once
+// complete, and only then named by `latest`; older ones are removed only after. A kill at
+// any moment thus leaves every step-<N> complete and `latest` naming one of them.
 #include <filesystem>
 #include <optional>
 #include <string>
@@ -37,6 +37,10 @@ std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::pa
 
 // Restores weights, Adam moments and state from a checkpoint directory; errors name the file.
 TrainingState load_checkpoint(const std::filesystem::path& checkpoint_dir, nn::Transformer& model, Adam& adam);
+
+// Removes what a killed run left half-written in the model directory: partial checkpoints
+// and atomic writes' temporary files. Only for a caller that holds the directory's lock.
+void remove_unfinished_writes(const std::filesystem::path& model_dir);
 
 // Every checkpoint directory, oldest first.
 std::vector<std::filesystem::path> list_checkpoints(const std::filesystem::path& model_dir);

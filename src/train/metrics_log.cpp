@@ -62,7 +62,7 @@ MetricsLog read_metrics_log(const std::filesystem::path& path) {
     nlohmann::json object;
     try {
       object = nlohmann::json::parse(text);
-    } catch (const nlohmann::json::parse_error& e) {
+    } catch (const nlohmann::json::exception& e) {  // parse_error, and out_of_range for numbers such as 1e999
       throw io::FormatError(where + ": not valid JSON: " + e.what());
     }
     const Line line(object, where);

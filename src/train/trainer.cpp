@@ -7,12 +7,15 @@
 #include <iomanip>
 #include <iostream>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <sstream>
 #include <stdexcept>
 
 #include "decode/translator.h"
 #include "io/atomic_file.h"
 #include "io/corpus.h"
+#include "io/directory_lock.h"
+#include "io/format_error.h"
 #include "io/model_config.h"
 #include "io/model_weights.h"
 #include "io/progress_line.h"
@@ -42,14 +45,28 @@ std::vector<std::vector<int32_t>> encode_all(const text::Tokenizer& tokenizer, c
   return out;
 }
 
-// Keeps the metrics of steps up to `step` (a resumed run rewrites what followed).
+// Keeps the metrics of steps up to `step` (a resumed run rewrites what followed). A last line
+// without its newline is a write that a kill or a full disk cut short: it goes too.
 void truncate_metrics(const fs::path& path, int64_t step) {
   std::ifstream in(path);
   if (!in) return;
   std::string kept, line;
-  while (std::getline(in, line))
-    if (!line.empty() && nlohmann::json::parse(line).value("step", int64_t(0)) <= step) kept += line + "\n";
+  for (int64_t number = 1; std::getline(in, line); ++number) {
+    if (in.eof()) break;
+    try {
+      if (!line.empty() && nlohmann::json::parse(line).value("step", int64_t(0)) <= step) kept += line + "\n";
+    } catch (const nlohmann::json::exception& e) {
+      throw io::FormatError(path.string() + ":" + std::to_string(number) + ": " + e.what());
+    }
+  }
   io::write_file_atomically(path, kept);
+}
+
+// Appends one JSON line; the stream fails where the disk is full, and the run must not go on
+// without its record.
+void append_metrics(std::ofstream& out, const fs::path& path, const nlohmann::json& record) {
+  out << record.dump() << std::endl;
+  if (!out) throw std::runtime_error("cannot write " + path.string());
 }
 
 struct ValidationData {
@@ -125,19 +142,27 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
 
   std::optional<fs::path> checkpoint;
   io::ModelConfig config;
+  // One run per directory: a second one would interleave its checkpoints with ours.
+  std::optional<io::DirectoryLock> lock;
   if (o.resume) {
+    if (!fs::is_directory(dir)) throw std::runtime_error("--resume: " + dir.string() + " is not a directory");
+    if (writer) lock.emplace(dir);  // rank 0 alone writes, so it alone holds the directory
     checkpoint = latest_checkpoint(dir);
     if (!checkpoint) throw std::runtime_error("--resume: " + dir.string() + " has no checkpoint to resume from");
     config = io::ModelConfig::load(dir / "config.json");
   } else {
-    if (fs::exists(dir / "model.safetensors") || fs::exists(dir / "checkpoints"))
-      throw std::runtime_error(dir.string() + " already holds a model; pass --resume to continue it, or choose "
-                               "another --model directory");
     config = io::load_config_arg(o.config);
     if (o.vocab_size > 0) config.vocab_size = o.vocab_size;
     config.validate(o.config);
-    if (writer) fs::create_directories(dir);
+    if (writer) {
+      fs::create_directories(dir);
+      lock.emplace(dir);
+    }
+    if (fs::exists(dir / "model.safetensors") || fs::exists(dir / "checkpoints"))
+      throw std::runtime_error(dir.string() + " already holds a model; pass --resume to continue it, or choose "
+                               "another --model directory");
   }
+  if (writer) remove_unfinished_writes(dir);
 
   // Tokenizer: trained on the training data unless the directory already has one.
   const fs::path spm_path = dir / "spm.model";
@@ -221,11 +246,10 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
       } else {
         ++state.evaluations_without_improvement;
       }
-      metrics << nlohmann::json{{"type", "valid"}, {"step", state.step}, {"epoch", state.position.epoch},
-                                {"elapsed", state.elapsed_seconds}, {"loss", v.loss}, {"ppl", std::exp(v.loss)},
-                                {"bleu", v.bleu}}
-                     .dump()
-              << std::endl;
+      append_metrics(metrics, metrics_path,
+                     {{"type", "valid"}, {"step", state.step}, {"epoch", state.position.epoch},
+                      {"elapsed", state.elapsed_seconds}, {"loss", v.loss}, {"ppl", std::exp(v.loss)},
+                      {"bleu", v.bleu}});
       std::ostringstream line;
       line << std::fixed << std::setprecision(2) << "valid step " << state.step << " epoch " << state.position.epoch
            << ": loss " << v.loss << " ppl " << std::exp(v.loss) << " BLEU " << v.bleu
@@ -338,7 +362,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
           record["allreduce_backward_ms"] = 1e3 * c.seconds_in_backward / double(c.steps);
           record["allreduce_wait_ms"] = 1e3 * c.seconds_waiting / double(c.steps);
         }
-        if (writer) metrics << record.dump() << std::endl;
+        if (writer) append_metrics(metrics, metrics_path, record);
       }
       progress.show(line.str(), log_now);
       if (log_now && o.on_progress) {

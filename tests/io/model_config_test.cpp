@@ -163,6 +163,19 @@ struct BadConfig {
   std::vector<std::string> mentions;  // besides the path
 };
 
+// Found by fuzz/model_config_fuzzer.cpp: a number beyond a double escaped as the JSON
+// library's out_of_range, whose message does not name the file.
+TEST(ModelConfig, NumberBeyondADoubleIsAFormatErrorNamingTheFile) {
+  tfm::testing::TempDir dir;
+  const std::string path = dir.write("config.json", R"({"layer_norm_eps": 1e605})");
+  try {
+    ModelConfig::load(path);
+    FAIL() << "1e605 must not load";
+  } catch (const FormatError& e) {
+    expect_mentions(e.what(), {path + ": not valid JSON", "number overflow"});
+  }
+}
+
 TEST(ModelConfig, EveryInvalidFileIsAnErrorNamingFileAndField) {
   const std::vector<BadConfig> cases = {
       {"unknown field",

@@ -168,6 +168,9 @@ TEST(Safetensors, EveryMalformedFileIsAFormatErrorNamingFileAndTensor) {
        {"header length 100 exceeds the 2 bytes"}},
       {"absurd header length", file_with("{}", "", uint64_t{1} << 40), {"larger than the limit"}},
       {"header not JSON", file_with(R"({"w": )"), {"not valid JSON"}},
+      // Found by fuzzing config.json (fuzz/model_config_fuzzer.cpp), which the same parser
+      // reads: it reports a number beyond a double as out_of_range, not as a parse error.
+      {"number beyond a double", file_with(R"({"w": 1e999})"), {"not valid JSON", "number overflow"}},
       {"header not UTF-8", file_with("{\"\xff\":{}}"), {"not valid JSON"}},
       {"header not an object", file_with("[1, 2]"), {"header is a JSON array, expected an object"}},
       {"entry not an object", file_with(R"({"w": 5})"), {"tensor \"w\"", "expected an object"}},

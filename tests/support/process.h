@@ -1,5 +1,6 @@
 #pragma once
-// Running the tfm binary from a test as a user would, with pipes on its standard streams.
+// Running the tfm binary from a test as a user would, with pipes on its standard streams
+// (support/tfm_process.h runs it with its output in a file, under resource limits).
 #include <fcntl.h>
 #include <poll.h>
 #include <signal.h>

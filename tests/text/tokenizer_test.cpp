@@ -150,6 +150,14 @@ TEST(Tokenizer, LoadNamesAFileThatIsNoModel) {
             "cannot load SentencePiece model '" + path + "': not a SentencePiece model");
 }
 
+// Found by fuzz/sentencepiece_fuzzer.cpp: a model whose pieces include an empty one parses,
+// then the library throws from building its dictionary, in words that name no file.
+TEST(Tokenizer, LoadNamesAModelWithAnEmptyPiece) {
+  const std::string path = TFM_FIXTURES_DIR "/fuzz/sentencepiece-empty-piece.model";
+  const std::string message = error_of([&] { Tokenizer::load(path); });
+  EXPECT_EQ(message.rfind("cannot load SentencePiece model '" + path + "': not a usable model", 0), 0u) << message;
+}
+
 TEST(Tokenizer, TrainingErrorsNameTheModelPath) {
   TempDir dir;
   const auto lines = generated_sentences(kEnglish, 50, 3);

@@ -65,6 +65,15 @@ TEST(MetricsLog, BadJsonNamesFileAndLine) {
   EXPECT_EQ(message.rfind(path + ":3: not valid JSON: ", 0), 0u) << message;
 }
 
+// The JSON parser reports a number beyond a double as out_of_range (found by fuzzing
+// config.json, which the same parser reads).
+TEST(MetricsLog, NumberBeyondADoubleNamesFileAndLine) {
+  TempDir dir;
+  const std::string path = dir.write("metrics.jsonl", "\n{\"type\":\"train\",\"step\":1e999}\n");
+  const std::string message = error_of(path);
+  EXPECT_EQ(message.rfind(path + ":2: not valid JSON: ", 0), 0u) << message;
+}
+
 TEST(MetricsLog, LineNumbersCountEmptyLines) {
   TempDir dir;
   const std::string path = dir.write("metrics.jsonl", kLog + "{oops\n");

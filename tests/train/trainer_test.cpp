@@ -14,52 +14,14 @@
 #include "io/model_config.h"
 #include "support/files.h"
 #include "support/temp_dir.h"
+#include "support/tiny_task.h"
 #include "train/checkpoint.h"
 
 namespace tfm::train {
 namespace {
 
 namespace fs = std::filesystem;
-
-// English -> German number words for 0..count-1, and a tiny model config.
-struct TinyTask {
-  testing::TempDir dir;
-  fs::path src, tgt, config;
-  std::vector<std::string> english, german;
-
-  TinyTask(int count, double dropout) {
-    for (int n = 0; n < count; ++n) {
-      english.push_back(demo::english_number(n));
-      german.push_back(demo::german_number(n));
-    }
-    std::string en, de;
-    for (int n = 0; n < count; ++n) en += english[n] + "\n", de += german[n] + "\n";
-    src = dir.write("train.en", en);
-    tgt = dir.write("train.de", de);
-    io::ModelConfig c = io::ModelConfig::preset("S");
-    c.vocab_size = 90;
-    c.d_model = 64;
-    c.nhead = 4;
-    c.dim_feedforward = 128;
-    c.num_encoder_layers = c.num_decoder_layers = 2;
-    c.dropout = c.attention_dropout = c.activation_dropout = dropout;
-    c.max_positions = 64;
-    config = dir.path() / "tiny.json";
-    c.save(config);
-  }
-
-  TrainerOptions options(const std::string& model) const {
-    TrainerOptions o;
-    o.train_src = src;
-    o.train_tgt = tgt;
-    o.model_dir = dir.path() / model;
-    o.config = config.string();
-    o.batch_tokens = 1024;
-    o.warmup_steps = 100;
-    o.log_every = 1;
-    return o;
-  }
-};
+using testing::TinyTask;
 
 TEST(Trainer, TinyModelLearnsTheTaskExactly) {
   TinyTask task(100, 0.0);  // memorising: dropout would only slow it down

@@ -94,11 +94,12 @@ void set_text(const Text& text, std::string& path, std::vector<std::string>& lin
 
 tfm::TrainingSummary train(const Text& source, const Text& target, const std::string& model_dir,
                            const Text& valid_source, const Text& valid_target, const std::string& config,
-                           int vocab_size, long long batch_tokens, long long epochs, long long max_steps,
+                           int vocab_size, long long batch_tokens, int accum, long long epochs, long long max_steps,
                            double time_limit_minutes, unsigned long long seed, bool resume, double lr_factor,
-                           long long warmup_steps, float label_smoothing, long long valid_every, int patience,
-                           int keep_checkpoints, long long log_every, int threads, const py::object& progress,
-                           bool quiet) {
+                           long long warmup_steps, const std::string& lr_decay, float label_smoothing,
+                           double clip_norm, int max_length, long long valid_every, int patience,
+                           int keep_checkpoints, long long log_every, int valid_beam, int threads,
+                           const py::object& progress, bool quiet) {
   tfm::TrainingOptions o;
   set_text(source, o.source, o.source_lines);
   set_text(target, o.target, o.target_lines);
@@ -108,6 +109,7 @@ tfm::TrainingSummary train(const Text& source, const Text& target, const std::st
   o.config = config;
   o.vocab_size = vocab_size;
   o.batch_tokens = batch_tokens;
+  o.accum = accum;
   o.epochs = epochs;
   o.max_steps = max_steps;
   o.time_limit_minutes = time_limit_minutes;
@@ -115,11 +117,15 @@ tfm::TrainingSummary train(const Text& source, const Text& target, const std::st
   o.resume = resume;
   o.lr_factor = lr_factor;
   o.warmup_steps = warmup_steps;
+  o.lr_decay = lr_decay;
   o.label_smoothing = label_smoothing;
+  o.clip_norm = clip_norm;
+  o.max_length = max_length;
   o.valid_every = valid_every;
   o.patience = patience;
   o.keep_checkpoints = keep_checkpoints;
   o.log_every = log_every;
+  o.valid_beam = valid_beam;
   o.threads = threads;
   // The callback runs Python: it takes the GIL. If it raises, or Ctrl-C is pressed, training
   // stops at the next step (after a checkpoint) and the exception is raised here.
@@ -222,11 +228,12 @@ PYBIND11_MODULE(tfm, m) {
 
   m.def("train", &train, py::arg("source"), py::arg("target"), py::arg("model_dir"), py::arg("valid_source") = "",
         py::arg("valid_target") = "", py::arg("config") = "S", py::arg("vocab_size") = 0,
-        py::arg("batch_tokens") = 4096, py::arg("epochs") = 0, py::arg("max_steps") = 0,
+        py::arg("batch_tokens") = 4096, py::arg("accum") = 1, py::arg("epochs") = 0, py::arg("max_steps") = 0,
         py::arg("time_limit_minutes") = 0.0, py::arg("seed") = 1, py::arg("resume") = false,
-        py::arg("lr_factor") = 1.0, py::arg("warmup_steps") = 4000, py::arg("label_smoothing") = 0.1f,
+        py::arg("lr_factor") = 1.0, py::arg("warmup_steps") = 4000, py::arg("lr_decay") = "inverse-sqrt",
+        py::arg("label_smoothing") = 0.1f, py::arg("clip_norm") = 0.0, py::arg("max_length") = 200,
         py::arg("valid_every") = 1000, py::arg("patience") = 0, py::arg("keep_checkpoints") = 1,
-        py::arg("log_every") = 100, py::arg("threads") = 0, py::arg("progress") = py::none(),
+        py::arg("log_every") = 100, py::arg("valid_beam") = 1, py::arg("threads") = 0, py::arg("progress") = py::none(),
         py::arg("quiet") = false,
         "Trains a model directory from parallel text, as `tfm train` does: source and target (and the\n"
         "validation sides) are file names (plain or gzip) or lists of sentences.\n\n"

@@ -21,19 +21,24 @@ struct TrainingOptions {
   std::string model_dir;                         // created, or continued with `resume`
   std::string config = "S";                      // "S", "B" or a config.json path
   int vocab_size = 0;                            // 0: the config's
-  long long batch_tokens = 4096;
+  long long batch_tokens = 4096;                 // tokens per batch (sentences x longest side, padding included)
+  int accum = 1;                                 // batches per optimizer step
   long long epochs = 0;                          // 0: no limit
   long long max_steps = 0;                       // 0: no limit
   double time_limit_minutes = 0;                 // 0: no limit
   unsigned long long seed = 1;
   bool resume = false;
-  double lr_factor = 1.0;
+  double lr_factor = 1.0;                        // scales the paper's d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
   long long warmup_steps = 4000;
+  std::string lr_decay = "inverse-sqrt";         // after the warm-up; or "linear": to zero at max_steps
   float label_smoothing = 0.1f;
+  double clip_norm = 0.0;                        // clip gradients to this global norm; 0: no clipping
+  int max_length = 200;                          // pairs with a side longer than this many pieces are skipped
   long long valid_every = 1000;                  // steps between validations and checkpoints
   int patience = 0;                              // validations without a better BLEU before stopping; 0: never
   int keep_checkpoints = 1;
   long long log_every = 100;                     // steps between progress reports
+  int valid_beam = 1;                            // beam of the validation translations (1: greedy)
   int threads = 0;                               // 0: every core
 };
 

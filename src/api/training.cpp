@@ -1,6 +1,8 @@
 // tfm::train: the public face of train::train, the code `tfm train` runs.
 #include "tfm/training.h"
 
+#include "api/trainer_options.h"
+
 #include <iostream>
 #include <optional>
 #include <stdexcept>
@@ -37,16 +39,11 @@ io::ParallelCorpus pairs(const std::vector<std::string>& sources, const std::vec
 
 }  // namespace
 
-TrainingSummary train_model(const TrainingOptions& options, const std::function<void(const TrainingProgress&)>& on_progress,
-                            const std::atomic<bool>* stop, bool quiet) {
-  const bool from_memory = options.source.empty() && options.target.empty();
-  if ((from_memory && options.source_lines.empty()) || options.model_dir.empty())
-    throw std::invalid_argument("training needs source and target files (or lines) and model_dir");
-  std::optional<io::ParallelCorpus> train_pairs, valid_pairs;
-  if (from_memory) train_pairs = pairs(options.source_lines, options.target_lines, "training");
-  if (options.valid_source.empty() && options.valid_target.empty() && !options.valid_source_lines.empty())
-    valid_pairs = pairs(options.valid_source_lines, options.valid_target_lines, "validation");
+train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
   if (options.threads < 0) throw std::invalid_argument("threads may not be negative");
+  if (options.accum < 1) throw std::invalid_argument("accum must be at least 1, got " + std::to_string(options.accum));
+  if (options.lr_decay != "inverse-sqrt" && options.lr_decay != "linear")
+    throw std::invalid_argument("lr_decay must be \"inverse-sqrt\" or \"linear\", got \"" + options.lr_decay + "\"");
   train::TrainerOptions o;
   o.train_src = options.source;
   o.train_tgt = options.target;
@@ -56,6 +53,7 @@ TrainingSummary train_model(const TrainingOptions& options, const std::function<
   o.config = options.config;
   o.vocab_size = options.vocab_size;
   o.batch_tokens = options.batch_tokens;
+  o.accum = options.accum;
   o.epochs = options.epochs;
   o.max_steps = options.max_steps;
   o.time_limit_minutes = options.time_limit_minutes;
@@ -63,11 +61,28 @@ TrainingSummary train_model(const TrainingOptions& options, const std::function<
   o.resume = options.resume;
   o.lr_factor = options.lr_factor;
   o.warmup_steps = options.warmup_steps;
+  o.lr_decay = options.lr_decay == "linear" ? train::LrDecay::linear : train::LrDecay::inverse_sqrt;
   o.label_smoothing = options.label_smoothing;
+  o.clip_norm = options.clip_norm;
+  o.max_length = options.max_length;
   o.valid_every = options.valid_every;
   o.patience = options.patience;
   o.keep_checkpoints = options.keep_checkpoints;
   o.log_every = options.log_every;
+  o.valid_beam = options.valid_beam;
+  return o;
+}
+
+TrainingSummary train_model(const TrainingOptions& options, const std::function<void(const TrainingProgress&)>& on_progress,
+                            const std::atomic<bool>* stop, bool quiet) {
+  const bool from_memory = options.source.empty() && options.target.empty();
+  if ((from_memory && options.source_lines.empty()) || options.model_dir.empty())
+    throw std::invalid_argument("training needs source and target files (or lines) and model_dir");
+  std::optional<io::ParallelCorpus> train_pairs, valid_pairs;
+  if (from_memory) train_pairs = pairs(options.source_lines, options.target_lines, "training");
+  if (options.valid_source.empty() && options.valid_target.empty() && !options.valid_source_lines.empty())
+    valid_pairs = pairs(options.valid_source_lines, options.valid_target_lines, "validation");
+  train::TrainerOptions o = api::trainer_options(options);
   o.stop = stop;
   if (train_pairs) o.train_pairs = &*train_pairs;
   if (valid_pairs) o.valid_pairs = &*valid_pairs;

@@ -36,7 +36,7 @@ class RunReport {
   void warn(long long& count, const std::string& text) {
     ++count;
     if (count <= kWarningsShownPerKind) line_.message(command_ + ": warning: " + text);
-    if (count == kWarningsShownPerKind)
+    if (count == kWarningsShownPerKind + 1)
       line_.message(command_ + ": warning: further warnings of this kind are only counted in the summary");
   }
 

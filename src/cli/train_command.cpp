@@ -1,13 +1,14 @@
-// `tfm train`: learn a translation model from raw parallel text, in one process or, started
-// by mpirun, as one rank of a data-parallel run.
+// `tfm train`: learn a translation model from raw parallel text, in one process (through the
+// library's tfm::train_model) or, started by mpirun, as one rank of a data-parallel run.
 #include <algorithm>
 #include <cstdlib>
 #include <iostream>
-#include <map>
 #include <thread>
 
+#include "api/trainer_options.h"
 #include "cli/commands.h"
 #include "kernels/matmul.h"
+#include "tfm/training.h"
 #include "train/trainer.h"
 #if TFM_MPI
 #include "distributed/mpi_communicator.h"
@@ -48,21 +49,21 @@ void train_as_rank(const train::TrainerOptions& options, int threads, const dist
 }  // namespace
 
 void add_train_command(CLI::App& app) {
-  auto o = std::make_shared<train::TrainerOptions>();
-  auto threads = std::make_shared<int>(0);
+  auto o = std::make_shared<tfm::TrainingOptions>();
   struct Distributed {
     double bucket_mb = 25;
     double timeout_seconds = 300;
+    int64_t check_weights_every = 100;
   };
   auto distributed = std::make_shared<Distributed>();
   CLI::App* cmd = app.add_subcommand(
       "train", "Train a translation model from aligned text files (one sentence per line, plain or gzip)");
-  cmd->add_option("--src", o->train_src, "Training source text")->required()->check(CLI::ExistingFile);
-  cmd->add_option("--tgt", o->train_tgt, "Training target text, line-aligned with --src")
+  cmd->add_option("--src", o->source, "Training source text")->required()->check(CLI::ExistingFile);
+  cmd->add_option("--tgt", o->target, "Training target text, line-aligned with --src")
       ->required()
       ->check(CLI::ExistingFile);
-  cmd->add_option("--valid-src", o->valid_src, "Validation source text")->check(CLI::ExistingFile);
-  cmd->add_option("--valid-tgt", o->valid_tgt, "Validation target text (raw references for BLEU)")
+  cmd->add_option("--valid-src", o->valid_source, "Validation source text")->check(CLI::ExistingFile);
+  cmd->add_option("--valid-tgt", o->valid_target, "Validation target text (raw references for BLEU)")
       ->check(CLI::ExistingFile);
   cmd->add_option("--model", o->model_dir, "Model directory to create (or continue, with --resume)")->required();
   cmd->add_option("--config", o->config, "Model configuration: S, B or a config.json file")->capture_default_str();
@@ -81,18 +82,15 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--seed", o->seed, "Seed of initialisation, data order, dropout and tokenizer sampling")
       ->capture_default_str();
-  cmd->add_option("--threads", *threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
+  cmd->add_option("--threads", o->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--resume", o->resume, "Continue from the model directory's latest checkpoint");
   cmd->add_option("--lr-factor", o->lr_factor, "Scale of the learning rate d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)")
       ->capture_default_str();
   cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps of the learning rate")->capture_default_str();
   cmd->add_option("--lr-decay", o->lr_decay,
                   "Decay after the warm-up: inverse-sqrt (the paper's) or linear (to zero at --max-steps)")
-      ->transform(CLI::CheckedTransformer(
-          std::map<std::string, train::LrDecay>{{"inverse-sqrt", train::LrDecay::inverse_sqrt},
-                                                {"linear", train::LrDecay::linear}},
-          CLI::ignore_case))
-      ->default_str("inverse-sqrt");
+      ->check(CLI::IsMember({"inverse-sqrt", "linear"}, CLI::ignore_case))
+      ->capture_default_str();
   cmd->add_option("--label-smoothing", o->label_smoothing, "Label smoothing")->capture_default_str();
   cmd->add_option("--clip-norm", o->clip_norm, "Clip gradients to this global norm (0: no clipping)")
       ->capture_default_str();
@@ -119,14 +117,18 @@ void add_train_command(CLI::App& app) {
                   "those that never came (not while rank 0 validates)")
       ->check(CLI::PositiveNumber)
       ->capture_default_str();
-  cmd->add_option("--check-weights-every", o->check_weights_every,
+  cmd->add_option("--check-weights-every", distributed->check_weights_every,
                   "Under mpirun: steps between checks that every rank holds the same weights (0: never)")
       ->check(CLI::NonNegativeNumber)
       ->capture_default_str();
-  cmd->callback([o, threads, distributed] {
+  cmd->callback([o, distributed] {
 #if TFM_MPI
-    if (launched_ranks() > 0)
-      return train_as_rank(*o, *threads, {int64_t(distributed->bucket_mb * (1 << 20)), distributed->timeout_seconds});
+    if (launched_ranks() > 0) {
+      train::TrainerOptions options = api::trainer_options(*o);
+      options.check_weights_every = distributed->check_weights_every;
+      return train_as_rank(options, o->threads,
+                           {int64_t(distributed->bucket_mb * (1 << 20)), distributed->timeout_seconds});
+    }
 #else
     if (launched_ranks() > 1)
       throw std::runtime_error("started by an MPI launcher as one of " + std::to_string(launched_ranks()) +
@@ -134,8 +136,7 @@ void add_train_command(CLI::App& app) {
                                "overwrite one model directory; rebuild with libopenmpi-dev installed "
                                "(cmake -DTFM_MPI=ON)");
 #endif
-    kernels::set_num_threads(*threads);
-    train::train(*o, std::cerr);
+    tfm::train_model(*o);
   });
 }
 

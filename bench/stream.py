@@ -2,7 +2,7 @@
 """Streaming `tfm translate`: throughput against whole-file mode, the window size, and memory against input length.
 
   stream.py --model DIR --input FILE [--tfm build/tfm] [--threads 2] [--beam 1]
-            [--rounds 3] [--maxi-batches 1,10,100] [--memory-lines 10000,1000000]
+            [--rounds 3] [--maxi-batches 1,10,100] [--memory-lines 10000,1000000] [--translate-args '...']
 
 Three tables, each from runs of the whole `tfm translate` process (model loading included), output to a file:
 - throughput: the default window against whole-file mode (--maxi-batch large enough to hold the whole input,
@@ -18,6 +18,7 @@ import argparse
 import filecmp
 import gzip
 import itertools
+import shlex
 import statistics
 import sys
 import tempfile
@@ -47,7 +48,7 @@ def translate_command(args, input_path, maxi_batch=None):
                str(args.threads), "--beam", str(args.beam), "--quiet"]
     if maxi_batch is not None:
         command += ["--maxi-batch", str(maxi_batch)]
-    return command
+    return command + shlex.split(args.translate_args)
 
 
 def lines_per_second(lines, run):
@@ -103,6 +104,8 @@ def main(argv=None):
     parser.add_argument("--rounds", type=int, default=3, help="of the throughput table; 0 leaves it out")
     parser.add_argument("--maxi-batches", type=positive_int_list, default=[])
     parser.add_argument("--memory-lines", type=positive_int_list, default=[])
+    parser.add_argument("--translate-args", default="", help="more options for every `tfm translate`, e.g. "
+                        "'--max-length-ratio 0 --max-length-offset 1' (one decoder step: input-side costs only)")
     args = parser.parse_args(argv)
     source_lines = read_lines(args.input)
     with tempfile.TemporaryDirectory() as scratch_name:

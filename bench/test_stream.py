@@ -73,6 +73,15 @@ class StreamBenchTest(unittest.TestCase):
         self.assertNotIn("Throughput", text)
         self.assertIn("| 4 |", text)
 
+    def test_translate_args_reach_every_run(self):
+        log = self.root / "args.log"
+        self.tfm.write_text(FAKE_TFM.replace("shift\n", f"echo \"$@\" >> {log}\nshift\n", 1))
+        code, _ = self.run_stream("--rounds", "1", "--memory-lines", "4", "--translate-args", "--max-length-offset 1")
+        self.assertEqual(code, 0)
+        runs = log.read_text().splitlines()
+        self.assertEqual(len(runs), 3)
+        self.assertTrue(all("--max-length-offset 1" in run for run in runs), runs)
+
     def test_cycled_input_repeats_the_lines(self):
         path = self.root / "cycled.txt"
         stream.write_cycled(["x", "y"], 5, path)

@@ -40,12 +40,11 @@ std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector
 
   std::vector<std::vector<TextHypothesis>> results(lines.size());
   const size_t batch_size = size_t(std::max(1, options.batch_size));
-  Workspace workspace;
   for (size_t begin = 0; begin < order.size(); begin += batch_size) {
     const size_t end = std::min(order.size(), begin + batch_size);
     std::vector<std::vector<int32_t>> batch;
     for (size_t k = begin; k < end; ++k) batch.push_back(sources[order[k]]);
-    const auto hypotheses = beam_search(model_, batch, options.search, workspace);
+    const auto hypotheses = beam_search(model_, batch, options.search, workspace_);
     size_t target_pieces = 0;
     for (size_t k = begin; k < end; ++k) {
       target_pieces += hypotheses[k - begin].front().tokens.size();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "decode/beam_search.h"
+#include "tensor/workspace.h"
 #include "nn/transformer.h"
 #include "text/tokenizer.h"
 
@@ -25,6 +26,8 @@ struct TextHypothesis {
   double log_prob = 0.0;
 };
 
+// One translate() at a time per Translator: its scratch memory is reused from call to call,
+// so that a stream of windows (app/stream) runs in the memory of one.
 class Translator {
  public:
   Translator(nn::Transformer& model, const text::Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}
@@ -52,6 +55,7 @@ class Translator {
  private:
   nn::Transformer& model_;
   const text::Tokenizer& tokenizer_;
+  mutable Workspace workspace_;  // beam search's, kept at its high-water mark between calls
 };
 
 }  // namespace tfm::decode

@@ -12,6 +12,7 @@ struct EmbeddingShape {
   int64_t seq_len;          // row r is position r % seq_len + position_offset
   int64_t position_offset;  // first position (non-zero when decoding one step at a time)
   int64_t dim;              // d_model
+  const int32_t* row_positions = nullptr;  // when given, row r is at position row_positions[r]
 };
 
 // out[r, :] = dropout(table[ids[r], :] * scale + positions[pos(r), :])

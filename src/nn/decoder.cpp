@@ -25,29 +25,20 @@ Tensor Decoder::forward(StepContext& ctx, const int32_t* ids, const int32_t* len
   return final_norm_ ? ctx.pass_on(mark, final_norm_->forward(ctx, x)) : x;
 }
 
-DecoderCache Decoder::start(StepContext& ctx, const Tensor& memory, const int32_t* source_lengths, int64_t sentences,
-                           int64_t source_len, int64_t rows_per_sentence, int64_t capacity) {
-  DecoderCache cache;
-  cache.d_model = memory.cols();
-  cache.rows = sentences * rows_per_sentence;
-  cache.capacity = capacity;
-  cache.source_len = source_len;
-  cache.source_lengths.assign(source_lengths, source_lengths + sentences);
-  for (int64_t r = 0; r < cache.rows; ++r) cache.source_of_row.push_back(int32_t(r / rows_per_sentence));
-  for (DecoderLayer& layer : layers_) {
-    Tensor kv = layer.project_memory(ctx, memory);
-    cache.layers.push_back({std::make_unique_for_overwrite<float[]>(size_t(cache.rows * capacity * 2 * cache.d_model)),
-                            std::vector<float>(kv.data, kv.data + kv.numel())});
-  }
-  return cache;
+void Decoder::add_sentences(StepContext& ctx, DecoderCache& cache, const Tensor& memory,
+                            const int32_t* source_lengths, int64_t sentences, int64_t source_len,
+                            const int32_t* rows_per_sentence, int64_t max_positions) {
+  std::vector<const float*> memory_kv;
+  for (DecoderLayer& layer : layers_) memory_kv.push_back(layer.project_memory(ctx, memory).data);
+  cache.add_sentences(memory_kv, source_lengths, sentences, source_len, rows_per_sentence, max_positions);
 }
 
 Tensor Decoder::step(StepContext& ctx, const int32_t* ids, DecoderCache& cache) {
   const Workspace::Mark mark = ctx.workspace.mark();
-  Tensor x = ctx.pass_on(mark, embedding_.forward(ctx, ids, cache.rows, 1, cache.length));
+  const std::vector<int32_t>& positions = cache.begin_step();
+  Tensor x = ctx.pass_on(mark, embedding_.forward_at(ctx, ids, positions.data(), cache.rows()));
   for (size_t i = 0; i < layers_.size(); ++i)
-    x = ctx.pass_on(mark, layers_[i].step(ctx, x, cache, cache.layers[i]));
-  ++cache.length;
+    x = ctx.pass_on(mark, layers_[i].step(ctx, x, cache, cache.layers()[i]));
   return final_norm_ ? ctx.pass_on(mark, final_norm_->forward(ctx, x)) : x;
 }
 

@@ -24,11 +24,12 @@ class Decoder {
   // Backward to the embedding table; adds the gradient of memory into dmemory.
   void backward(StepContext& ctx, const Tensor& dy, Tensor& dmemory);
 
-  // Incremental decoding. start() prepares a cache for `rows_per_sentence` hypotheses of
-  // each sentence of memory [sentences * source_len, d_model], room for `capacity` positions.
-  DecoderCache start(StepContext& ctx, const Tensor& memory, const int32_t* source_lengths, int64_t sentences,
-                     int64_t source_len, int64_t rows_per_sentence, int64_t capacity);
-  // One position for every row of the cache: ids [rows] -> [rows, d_model].
+  // Incremental decoding. Adds to the cache rows_per_sentence[i] hypotheses of each sentence
+  // i of memory [sentences * source_len, d_model], each with room for `max_positions`.
+  void add_sentences(StepContext& ctx, DecoderCache& cache, const Tensor& memory, const int32_t* source_lengths,
+                     int64_t sentences, int64_t source_len, const int32_t* rows_per_sentence, int64_t max_positions);
+  // One more position for every row of the cache, each at its own position: ids [rows] ->
+  // [rows, d_model].
   Tensor step(StepContext& ctx, const int32_t* ids, DecoderCache& cache);
 
   const std::vector<DecoderLayer>& layers() const { return layers_; }

@@ -27,12 +27,13 @@ Tensor DecoderLayer::forward(StepContext& ctx, const Tensor& x, const Tensor& me
 }
 
 Tensor DecoderLayer::step(StepContext& ctx, const Tensor& x, DecoderCache& cache, DecoderCache::Layer& layer_cache) {
-  Tensor attended = self_attn_.step_self(ctx, self_attn_block_.sublayer_input(ctx, x), layer_cache.self_kv.get(),
-                                         cache.capacity, cache.length);
+  const KeyValueSlots self_kv{layer_cache.self_kv.slot(0), layer_cache.self_kv.capacity(), cache.row_slots(),
+                              cache.slot_lengths(), cache.longest_row()};
+  const KeyValueSlots memory_kv{layer_cache.memory_kv.slot(0), layer_cache.memory_kv.capacity(),
+                                cache.row_sentences(), cache.sentence_lengths(), cache.longest_sentence()};
+  Tensor attended = self_attn_.step_self(ctx, self_attn_block_.sublayer_input(ctx, x), self_kv);
   Tensor h1 = self_attn_block_.output(ctx, x, attended);
-  Tensor looked_up = cross_attn_.step_cross(ctx, cross_attn_block_.sublayer_input(ctx, h1),
-                                            layer_cache.memory_kv.data(), cache.source_len,
-                                            cache.source_lengths.data(), cache.source_of_row.data());
+  Tensor looked_up = cross_attn_.step_cross(ctx, cross_attn_block_.sublayer_input(ctx, h1), memory_kv);
   Tensor h2 = cross_attn_block_.output(ctx, h1, looked_up);
   Tensor transformed = feed_forward_.forward(ctx, ff_block_.sublayer_input(ctx, h2));
   return ff_block_.output(ctx, h2, transformed);

@@ -30,6 +30,19 @@ Tensor Embedding::forward(StepContext& ctx, const int32_t* ids, int64_t batch, i
   return out;
 }
 
+Tensor Embedding::forward_at(StepContext& ctx, const int32_t* ids, const int32_t* positions, int64_t rows) {
+  const int64_t dim = table_.value.shape[1];
+  for (int64_t r = 0; r < rows; ++r)
+    if (positions[r] >= positions_.max_positions())
+      throw std::runtime_error("position " + std::to_string(positions[r]) + " is past the model's max_positions " +
+                               std::to_string(positions_.max_positions()));
+  Tensor out = ctx.workspace.take({rows, dim});
+  kernels::EmbeddingShape shape{rows, 1, 0, dim};
+  shape.row_positions = positions;
+  kernels::embedding_forward(shape, ids, table_.value.data, scale_, positions_.table(), {}, out.data);
+  return out;
+}
+
 void Embedding::backward(StepContext& ctx, const Tensor& dout) {
   const int64_t dim = table_.value.shape[1];
   kernels::embedding_backward({batch_ * seq_len_, seq_len_, 0, dim}, ids_, dout.data, scale_,

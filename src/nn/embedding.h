@@ -17,6 +17,8 @@ class Embedding {
   // ids [batch, seq_len] -> [batch * seq_len, d_model]; positions start at position_offset.
   Tensor forward(StepContext& ctx, const int32_t* ids, int64_t batch, int64_t seq_len,
                  int64_t position_offset = 0);
+  // Inference, one token per row: ids [rows], row r at position positions[r].
+  Tensor forward_at(StepContext& ctx, const int32_t* ids, const int32_t* positions, int64_t rows);
   // Adds the gradient of the table rows used in the last forward.
   void backward(StepContext& ctx, const Tensor& dout);
 

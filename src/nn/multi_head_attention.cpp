@@ -81,34 +81,36 @@ Tensor MultiHeadAttention::backward_cross(StepContext& ctx, const Tensor& dy, Te
   return q_proj_.backward(ctx, x_, dq);
 }
 
-Tensor MultiHeadAttention::step_self(StepContext& ctx, const Tensor& x, float* cache_kv, int64_t capacity,
-                                     int64_t position) {
+Tensor MultiHeadAttention::step_self(StepContext& ctx, const Tensor& x, const KeyValueSlots& cache) {
   const int64_t rows = x.rows(), d = d_model_;
   Tensor qkv = qkv_proj_.forward(ctx, x);  // [rows, 3 d_model]: Q | K | V
-  for (int64_t r = 0; r < rows; ++r)
-    std::copy(qkv.row(r) + d, qkv.row(r) + 3 * d, cache_kv + (r * capacity + position) * 2 * d);
-  kernels::AttentionShape s = shape(rows, 1, position + 1, {});
-  s.kv_stride = capacity;
-  probs_ = attention_weights(ctx, {rows, heads_, 1, position + 1});
-  context_ = ctx.workspace.take({rows, d});
-  kernels::attention_forward(s, {qkv.data, 3 * d}, {cache_kv, 2 * d}, {cache_kv + d, 2 * d}, {}, probs_.data,
-                             {context_.data, d});
-  return out_proj_.forward(ctx, context_);
+  for (int64_t r = 0; r < rows; ++r) {
+    const int64_t slot = cache.slot_of_row[r], position = cache.slot_lengths[slot] - 1;
+    std::copy(qkv.row(r) + d, qkv.row(r) + 3 * d, cache.data + (slot * cache.capacity + position) * 2 * d);
+  }
+  return attend_cached(ctx, qkv.data, 3 * d, rows, cache);
 }
 
 Tensor MultiHeadAttention::project_memory(StepContext& ctx, const Tensor& memory) {
   return kv_proj_.forward(ctx, memory);
 }
 
-Tensor MultiHeadAttention::step_cross(StepContext& ctx, const Tensor& x, const float* memory_kv, int64_t source_len,
-                                      const int32_t* source_lengths, const int32_t* source_of_row) {
-  const int64_t rows = x.rows(), d = d_model_;
-  Tensor q = q_proj_.forward(ctx, x);
-  kernels::AttentionShape s = shape(rows, 1, source_len, {source_lengths, false});
-  s.kv_index = source_of_row;
-  probs_ = attention_weights(ctx, {rows, heads_, 1, source_len});
+Tensor MultiHeadAttention::step_cross(StepContext& ctx, const Tensor& x, const KeyValueSlots& memory) {
+  const Tensor q = q_proj_.forward(ctx, x);
+  return attend_cached(ctx, q.data, d_model_, x.rows(), memory);
+}
+
+// One query per row over the keys of its slot. Each (row, head) is its own product over the
+// slot's positions alone, so a row's result does not depend on the other rows of the batch.
+Tensor MultiHeadAttention::attend_cached(StepContext& ctx, const float* q, int64_t q_ld, int64_t rows,
+                                         const KeyValueSlots& kv) {
+  const int64_t d = d_model_;
+  kernels::AttentionShape s = shape(rows, 1, kv.longest, {kv.slot_lengths, false});
+  s.kv_index = kv.slot_of_row;
+  s.kv_stride = kv.capacity;
+  probs_ = attention_weights(ctx, {rows, heads_, 1, kv.longest});
   context_ = ctx.workspace.take({rows, d});
-  kernels::attention_forward(s, {q.data, d}, {memory_kv, 2 * d}, {memory_kv + d, 2 * d}, {}, probs_.data,
+  kernels::attention_forward(s, {q, q_ld}, {kv.data, 2 * d}, {kv.data + d, 2 * d}, {}, probs_.data,
                              {context_.data, d});
   return out_proj_.forward(ctx, context_);
 }

@@ -21,6 +21,16 @@ struct AttentionMask {
   bool causal = false;                   // a position sees only itself and earlier ones
 };
 
+// Keys and values kept for incremental decoding: K | V rows [slots, capacity, 2 d_model].
+// Query row r reads slot slot_of_row[r], whose first slot_lengths[slot] positions are set.
+struct KeyValueSlots {
+  float* data;
+  int64_t capacity;
+  const int32_t* slot_of_row;
+  const int32_t* slot_lengths;
+  int64_t longest;  // the most positions any row reads
+};
+
 class MultiHeadAttention {
  public:
   MultiHeadAttention(ParameterSet& params, const std::string& name, int d_model, int heads, float dropout);
@@ -37,23 +47,22 @@ class MultiHeadAttention {
   // Returns dx; adds d memory into dmemory.
   Tensor backward_cross(StepContext& ctx, const Tensor& dy, Tensor& dmemory);
 
-  // Incremental decoding. Self-attention of one new position per row: x [rows, d_model];
-  // its keys and values are written at `position` of the cache ([rows, capacity, 2 d_model])
-  // and it attends to positions 0..position.
-  Tensor step_self(StepContext& ctx, const Tensor& x, float* cache_kv, int64_t capacity, int64_t position);
+  // Incremental decoding. Self-attention of one new position per row, x [rows, d_model]: its
+  // key and value are written as the last position of the row's slot, and it attends to all
+  // of the slot's positions.
+  Tensor step_self(StepContext& ctx, const Tensor& x, const KeyValueSlots& cache);
   // Keys and values of the encoder output, once per sentence: memory [rows, d_model] ->
   // kv [rows, 2 d_model].
   Tensor project_memory(StepContext& ctx, const Tensor& memory);
-  // Encoder-decoder attention of one position per row over the projected memory; row r
-  // reads sentence source_of_row[r].
-  Tensor step_cross(StepContext& ctx, const Tensor& x, const float* memory_kv, int64_t source_len,
-                    const int32_t* source_lengths, const int32_t* source_of_row);
+  // Encoder-decoder attention of one position per row over its sentence's projected memory.
+  Tensor step_cross(StepContext& ctx, const Tensor& x, const KeyValueSlots& memory);
 
   // The attention weights of the last forward, [batch, heads, q_len, kv_len] (for inspection).
   const Tensor& weights() const { return probs_; }
 
  private:
   kernels::AttentionShape shape(int64_t batch, int64_t q_len, int64_t kv_len, const AttentionMask& mask) const;
+  Tensor attend_cached(StepContext& ctx, const float* q, int64_t q_ld, int64_t rows, const KeyValueSlots& kv);
 
   int d_model_;
   int heads_;

@@ -40,10 +40,13 @@ class Transformer {
   Tensor encode(StepContext& ctx, const int32_t* ids, const int32_t* lengths, int64_t batch, int64_t len) {
     return encoder_.forward(ctx, ids, lengths, batch, len);
   }
-  // The decoder of a translation in progress, see Decoder::start.
-  DecoderCache start_decoding(StepContext& ctx, const Tensor& memory, const int32_t* lengths, int64_t batch,
-                              int64_t len, int64_t rows_per_sentence, int64_t capacity) {
-    return decoder_.start(ctx, memory, lengths, batch, len, rows_per_sentence, capacity);
+  // A decoder batch with no rows yet; sentences join it with add_to_decoding.
+  DecoderCache new_decoding() const { return DecoderCache(config_.d_model, config_.num_decoder_layers); }
+  // Adds rows_per_sentence[i] hypotheses of each sentence of the encoder output `memory`, see
+  // Decoder::add_sentences.
+  void add_to_decoding(StepContext& ctx, DecoderCache& cache, const Tensor& memory, const int32_t* lengths,
+                       int64_t batch, int64_t len, const int32_t* rows_per_sentence, int64_t max_positions) {
+    decoder_.add_sentences(ctx, cache, memory, lengths, batch, len, rows_per_sentence, max_positions);
   }
   // Log-probabilities of the next token of every row given ids [rows], the tokens just
   // decoded: [rows, vocab].

@@ -155,8 +155,10 @@ TEST_F(TinyModel, RowsEqualTheWeightsOfIncrementalDecoding) {
   nn::StepContext ctx{ws, false}, step_ctx{step_ws, false};
   const int32_t source_length = int32_t(a.source.size());
   Tensor memory = model_->encode(ctx, a.source.data(), &source_length, 1, source_length);
-  nn::DecoderCache cache =
-      model_->start_decoding(ctx, memory, &source_length, 1, source_length, 1, int64_t(a.decoder_input.size()));
+  nn::DecoderCache cache = model_->new_decoding();
+  const int32_t one_row = 1;
+  model_->add_to_decoding(ctx, cache, memory, &source_length, 1, source_length, &one_row,
+                          int64_t(a.decoder_input.size()));
   for (size_t t = 0; t < a.decoder_input.size(); ++t) {
     step_ws.reset();
     model_->decode_step(step_ctx, &a.decoder_input[t], cache);

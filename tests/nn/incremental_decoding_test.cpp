@@ -52,7 +52,9 @@ TEST_P(IncrementalDecoding, EqualsRecomputingThePrefix) {
   Workspace ws, step_ws;
   StepContext ctx = StepContext::inference(ws), step_ctx = StepContext::inference(step_ws);
   Tensor memory = model.encode(ctx, b.src_ids.data(), b.src_lengths.data(), b.batch_size, b.src_len);
-  DecoderCache cache = model.start_decoding(ctx, memory, b.src_lengths.data(), b.batch_size, b.src_len, 1, 8);
+  DecoderCache cache = model.new_decoding();
+  const int32_t one_row[2] = {1, 1};
+  model.add_to_decoding(ctx, cache, memory, b.src_lengths.data(), b.batch_size, b.src_len, one_row, 8);
   for (int t = 0; t < b.tgt_len; ++t) {
     step_ws.reset();
     const int32_t ids[2] = {b.tgt_in_ids[t], b.tgt_in_ids[b.tgt_len + t]};
@@ -72,7 +74,9 @@ TEST_P(IncrementalDecoding, SelectRowsMovesHistory) {
   StepContext ctx{ws, false}, step_ctx{step_ws, false};
   Tensor memory = model.encode(ctx, b.src_ids.data(), b.src_lengths.data(), b.batch_size, b.src_len);
   // Two rows per sentence; rows 0,1 read sentence 0 and rows 2,3 sentence 1.
-  DecoderCache cache = model.start_decoding(ctx, memory, b.src_lengths.data(), 2, b.src_len, 2, 8);
+  DecoderCache cache = model.new_decoding();
+  const int32_t two_rows[2] = {2, 2};
+  model.add_to_decoding(ctx, cache, memory, b.src_lengths.data(), 2, b.src_len, two_rows, 8);
   const int32_t first[4] = {2, 2, 2, 2};
   model.decode_step(step_ctx, first, cache);
   step_ws.reset();
@@ -92,7 +96,9 @@ TEST_P(IncrementalDecoding, SelectRowsMovesHistory) {
   Workspace ws2, step_ws2;
   StepContext ctx2{ws2, false}, step_ctx2{step_ws2, false};
   Tensor memory2 = model.encode(ctx2, src.data(), lengths, 2, b.src_len);
-  DecoderCache cache2 = model.start_decoding(ctx2, memory2, lengths, 2, b.src_len, 1, 8);
+  DecoderCache cache2 = model.new_decoding();
+  const int32_t one_row[2] = {1, 1};
+  model.add_to_decoding(ctx2, cache2, memory2, lengths, 2, b.src_len, one_row, 8);
   const int32_t h1[2] = {2, 2}, h2[2] = {14, 10};
   model.decode_step(step_ctx2, h1, cache2);
   step_ws2.reset();

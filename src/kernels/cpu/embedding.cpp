@@ -15,7 +15,8 @@ void embedding_forward(const EmbeddingShape& shape, const int32_t* ids, const fl
 #pragma omp parallel for schedule(static)
   for (int64_t r = 0; r < shape.rows; ++r) {
     const float* e = table + int64_t(ids[r]) * dim;
-    const float* p = positions + (r % shape.seq_len + shape.position_offset) * dim;
+    const int64_t position = shape.row_positions ? shape.row_positions[r] : r % shape.seq_len + shape.position_offset;
+    const float* p = positions + position * dim;
     float* o = out + r * dim;
     if (d.active()) {
 #pragma omp simd

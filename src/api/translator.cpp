@@ -1,5 +1,6 @@
 // tfm::Translator: the public face of decode::Translator, decode::score_pairs and
-// app::extract_attention, the same code `tfm translate`, `tfm score` and `tfm attention` run.
+// api::make_translation, the same code `tfm translate`, `tfm score`, `tfm attention` and the
+// server run.
 #include "tfm/translator.h"
 
 #include <cerrno>
@@ -10,7 +11,7 @@
 #include <stdexcept>
 #include <utility>
 
-#include "app/attention_maps.h"
+#include "api/translation.h"
 #include "app/model_directory.h"
 #include "app/stream.h"
 #include "decode/scorer.h"
@@ -52,27 +53,6 @@ std::vector<std::string> valid_utf8(const std::vector<std::string>& lines) {
   for (std::string& line : valid)
     if (text::find_invalid_utf8(line)) line = text::replace_invalid_utf8(line);
   return valid;
-}
-
-std::vector<std::string> pieces_of(const std::vector<int32_t>& ids, const text::Tokenizer& tokenizer) {
-  std::vector<std::string> pieces;
-  for (int32_t id : ids) pieces.push_back(tokenizer.piece(id));
-  return pieces;
-}
-
-CrossAttention cross_attention(nn::Transformer& model, const text::Tokenizer& tokenizer,
-                               const std::vector<int32_t>& source_ids, const std::vector<int32_t>& target_pieces) {
-  // source_ids end with EOS; extract_attention adds it back.
-  const std::vector<int32_t> source_pieces(source_ids.begin(), source_ids.end() - (source_ids.empty() ? 0 : 1));
-  const app::SentenceAttention a = app::extract_attention(model, source_pieces, target_pieces);
-  CrossAttention c;
-  c.layers = int(a.cross.size());
-  c.heads = a.cross.empty() ? 0 : int(a.cross.front().heads.size());
-  c.target_pieces = pieces_of(a.target, tokenizer);
-  c.source_pieces = pieces_of(a.source, tokenizer);
-  for (const app::AttentionMap& layer : a.cross)
-    for (const std::vector<float>& head : layer.heads) c.weights.insert(c.weights.end(), head.begin(), head.end());
-  return c;
 }
 
 // Standard output for "-", else the file, created or emptied; closed (and checked) at the end.
@@ -128,14 +108,10 @@ std::vector<Translation> Translator::translate(const std::vector<std::string>& s
   const text::Tokenizer& tokenizer = impl_->model.tokenizer;
   const decode::Translator translator(model, tokenizer);
   const auto results = translator.translate(lines, internal);
-  std::vector<Translation> translations(results.size());
-  for (size_t i = 0; i < results.size(); ++i) {
-    for (const decode::TextHypothesis& h : results[i])
-      translations[i].hypotheses.push_back({h.text, pieces_of(h.tokens, tokenizer), h.score, h.log_prob});
-    if (options.return_attention)
-      translations[i].attention =
-          cross_attention(model, tokenizer, translator.source_ids(lines[i], internal), results[i].front().tokens);
-  }
+  std::vector<Translation> translations;
+  for (size_t i = 0; i < results.size(); ++i)
+    translations.push_back(api::make_translation(model, tokenizer, translator.source_ids(lines[i], internal),
+                                                 results[i], options.return_attention));
   return translations;
 }
 

@@ -13,5 +13,6 @@ void add_demo_command(CLI::App& app);
 void add_attention_command(CLI::App& app);
 void add_plot_command(CLI::App& app);
 void add_average_command(CLI::App& app);
+void add_serve_command(CLI::App& app);
 
 }  // namespace tfm::cli

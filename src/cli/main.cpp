@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   tfm::cli::add_attention_command(app);
   tfm::cli::add_plot_command(app);
   tfm::cli::add_average_command(app);
+  tfm::cli::add_serve_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

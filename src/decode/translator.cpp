@@ -20,6 +20,10 @@ std::vector<int32_t> Translator::source_ids(const std::string& line, const Trans
   return ids;
 }
 
+TextHypothesis Translator::text_of(const Hypothesis& h) const {
+  return {tokenizer_.decode(std::vector<int>(h.tokens.begin(), h.tokens.end())), h.tokens, h.score, h.log_prob};
+}
+
 std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector<std::string>& lines,
                                                                const TranslateOptions& options,
                                                                const Observer& observer) const {
@@ -48,14 +52,7 @@ std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector
     size_t target_pieces = 0;
     for (size_t k = begin; k < end; ++k) {
       target_pieces += hypotheses[k - begin].front().tokens.size();
-      for (const Hypothesis& h : hypotheses[k - begin]) {
-        TextHypothesis t;
-        t.tokens = h.tokens;
-        t.text = tokenizer_.decode(std::vector<int>(h.tokens.begin(), h.tokens.end()));
-        t.score = h.score;
-        t.log_prob = h.log_prob;
-        results[order[k]].push_back(std::move(t));
-      }
+      for (const Hypothesis& h : hypotheses[k - begin]) results[order[k]].push_back(text_of(h));
     }
     if (observer.batch_done) observer.batch_done(end - begin, target_pieces);
   }

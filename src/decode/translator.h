@@ -46,6 +46,9 @@ class Translator {
   std::vector<int32_t> source_ids(const std::string& line, const TranslateOptions& options,
                                   size_t* pieces_before_cut = nullptr) const;
 
+  // A hypothesis of beam search as text.
+  TextHypothesis text_of(const Hypothesis& h) const;
+
   // n_best hypotheses per input line, in input order. `lines` must be UTF-8. An empty line
   // translates to an empty line; a line over max_input_tokens is cut, and the observer told.
   std::vector<std::vector<TextHypothesis>> translate(const std::vector<std::string>& lines,

@@ -1,0 +1,117 @@
+#pragma once
+// One model's translation loop. Requests queue their sentences; a single thread owns the
+// model and its decoder batch. Continuous (step-level) batching: before every decoder step,
+// queued sentences are encoded and join the running batch while it stays within the token
+// budget, and a sentence that finishes leaves it at once, its request answered as soon as its
+// last sentence is done. Request-level batching, the baseline: one request at a time, its
+// sentences sorted by length into batches as `tfm translate` does.
+#include <atomic>
+#include <chrono>
+#include <condition_variable>
+#include <cstdint>
+#include <deque>
+#include <filesystem>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "app/model_directory.h"
+#include "decode/translator.h"
+#include "serve/metrics.h"
+#include "tfm/translator.h"
+
+namespace tfm::serve {
+
+enum class Batching { continuous, request };
+
+struct SchedulerOptions {
+  Batching batching = Batching::continuous;
+  int threads = 0;  // 0: every core
+  // Continuous batching admits sentences while the sum of beam size x source tokens of the
+  // sentences in the batch stays within this (one sentence always fits).
+  int64_t max_batch_tokens = 8192;
+  size_t max_queue = 1024;  // sentences waiting to join; more are refused with 429
+  int batch_size = 64;      // request-level batching: sentences decoded together, as `tfm translate`
+};
+
+// The sentences of one request, translated by the scheduler and waited for by the caller.
+class Job {
+ public:
+  Job(std::vector<std::string> sentences, const decode::SearchOptions& search, bool attention);
+
+  const std::vector<std::string>& sentences() const { return sentences_; }
+  const decode::SearchOptions& search() const { return search_; }
+  bool attention() const { return attention_; }
+
+  // Waits until every sentence is translated: true, and translations() holds them in order;
+  // or until `timeout` passes: false, and the job's sentences not yet begun are dropped.
+  bool wait_for(std::chrono::milliseconds timeout);
+  const std::vector<Translation>& translations() const { return translations_; }
+  bool cancelled() const { return cancelled_; }
+
+  // The scheduler's side.
+  void complete(size_t index, Translation translation);
+  std::vector<std::vector<int32_t>> sources;  // what the model reads of each sentence (empty: nothing)
+  std::chrono::steady_clock::time_point submitted = std::chrono::steady_clock::now();
+
+ private:
+  std::vector<std::string> sentences_;
+  decode::SearchOptions search_;
+  bool attention_;
+  std::vector<Translation> translations_;
+  size_t remaining_;
+  std::mutex mutex_;
+  std::condition_variable done_;
+  std::atomic<bool> cancelled_ = false;
+};
+
+class Scheduler {
+ public:
+  // Loads the model directory (errors name the file at fault) and starts the loop.
+  Scheduler(std::string name, const std::filesystem::path& dir, const SchedulerOptions& options, Metrics& metrics);
+  ~Scheduler();
+  Scheduler(const Scheduler&) = delete;
+  Scheduler& operator=(const Scheduler&) = delete;
+
+  // Tokenizes the job's sentences and queues them. HttpError 429 when the queue would hold
+  // more than max_queue sentences, 503 once stop() has begun.
+  void submit(const std::shared_ptr<Job>& job);
+  // Refuses new jobs, finishes the queued and running ones, then ends the loop.
+  void stop();
+
+  const std::string& name() const { return name_; }
+  const std::filesystem::path& directory() const { return directory_; }
+  const io::ModelConfig& config() const { return model_.model->config(); }
+
+ private:
+  struct Queued {
+    std::shared_ptr<Job> job;
+    size_t index;
+  };
+  void run();
+  void run_continuous();
+  void run_requests();
+  // What may join the batch now (continuous: within `room` tokens), or the next request's
+  // sentences (request-level). Waits for work unless `busy`; nullopt once stopping and the
+  // queue is empty.
+  std::optional<std::vector<Queued>> take(bool busy, int64_t room);
+  void finish(const Queued& q, const std::vector<decode::TextHypothesis>& hypotheses);
+
+  std::string name_;
+  std::filesystem::path directory_;
+  SchedulerOptions options_;
+  Metrics& metrics_;
+  ModelMetrics& model_metrics_;
+  app::ModelDirectory model_;
+  decode::Translator translator_;
+  std::mutex mutex_;
+  std::condition_variable work_;
+  std::deque<Queued> queue_;
+  bool stopping_ = false;
+  std::thread thread_;
+};
+
+}  // namespace tfm::serve

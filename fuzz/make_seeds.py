@@ -143,6 +143,18 @@ def text_seeds():
     write("translate", "long.txt", "one two three four five six seven eight nine ten " * 8)
 
 
+def request_seeds():
+    """Bodies of the server's POST /v1/translate and POST /translate."""
+    write("request", "native.json", json.dumps({
+        "model": "en-de", "text": ["A dog runs.", ""], "beam_size": 4, "length_penalty": 0.6, "n_best": 2,
+        "max_length_ratio": 1.5, "max_length_offset": 10, "min_length": 0, "attention": True}))
+    write("request", "native-string.json", '{"text": "caf\\u00e9 \\ud83d\\ude00"}')
+    write("request", "libretranslate.json", json.dumps({
+        "q": ["Hello", "World"], "source": "en", "target": "de", "format": "text", "alternatives": 2,
+        "api_key": ""}))
+    write("request", "wrong-types.json", '{"text": [1, null], "beam_size": 2.5, "attention": "yes"}')
+
+
 if __name__ == "__main__":
     if len(sys.argv) != 2:
         sys.exit(__doc__)
@@ -150,3 +162,4 @@ if __name__ == "__main__":
     config_seeds()
     sentencepiece_seeds(sys.argv[1])
     text_seeds()
+    request_seeds()

@@ -6,6 +6,7 @@ set -euo pipefail
 packages=(build-essential cmake pkg-config libdnnl-dev libhwy-dev libsentencepiece-dev nlohmann-json3-dev
           libcli11-dev zlib1g-dev libicu-dev libgtest-dev libbenchmark-dev
           libxml2-utils  # xmllint: the viz tests check the SVG files are well-formed XML
+          libcpp-httplib-dev  # tfm serve
           pybind11-dev python3-dev python3-numpy python3-pytest  # the Python module and its tests
           openmpi-bin libopenmpi-dev  # data-parallel training (mpirun -np N tfm train); optional at build time
           clang-14 libclang-rt-14-dev libomp-14-dev  # libFuzzer targets (fuzz/, TFM_FUZZ=ON)

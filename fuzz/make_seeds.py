@@ -153,6 +153,8 @@ def request_seeds():
         "q": ["Hello", "World"], "source": "en", "target": "de", "format": "text", "alternatives": 2,
         "api_key": ""}))
     write("request", "wrong-types.json", '{"text": [1, null], "beam_size": 2.5, "attention": "yes"}')
+    # Found by the fuzzer: a number beyond a double made the JSON library throw out_of_range.
+    write("request", "number-overflow.json", '{"text": "a", "length_penalty": 1e400}')
 
 
 if __name__ == "__main__":

@@ -4,6 +4,7 @@
 #include <set>
 
 #include "serve/http_error.h"
+#include "text/utf8.h"
 
 namespace tfm::serve {
 
@@ -17,10 +18,12 @@ json parse_body(std::string_view body, const RequestLimits& limits) {
   if (body.size() > limits.max_request_bytes)
     throw HttpError(413, "the request has " + std::to_string(body.size()) + " bytes; the limit is " +
                              std::to_string(limits.max_request_bytes));
+  if (const auto invalid = text::find_invalid_utf8(body))
+    bad_request("the body is not UTF-8: byte " + std::to_string(invalid->byte_offset) + " (" + invalid->detail + ")");
   json j;
   try {
-    j = json::parse(body);  // also rejects strings that are not UTF-8
-  } catch (const json::parse_error& e) {
+    j = json::parse(body);
+  } catch (const json::exception& e) {  // a syntax error, or a number out of range (1e400)
     bad_request(std::string("the body is not valid JSON: ") + e.what());
   }
   if (!j.is_object()) bad_request("the body must be a JSON object, got " + std::string(j.type_name()));

@@ -12,6 +12,8 @@
 #include <thread>
 
 #include "serve/http_error.h"
+#include "serve/web_assets.h"
+#include "text/utf8.h"
 
 namespace tfm::serve {
 
@@ -75,12 +77,14 @@ class Server {
 
   static void respond_error(httplib::Response& response, int status, const std::string& message) {
     response.status = status;
-    response.set_content(json{{"error", message}}.dump(), kJson);
+    // The message may quote the client's bytes, which need not be UTF-8.
+    response.set_content(json{{"error", message}}.dump(-1, ' ', false, json::error_handler_t::replace), kJson);
   }
 
   void routes() {
     http_.new_task_queue = [n = options_.max_connections] { return new httplib::ThreadPool(size_t(n)); };
     http_.set_payload_max_length(options_.limits.max_request_bytes);
+    http_.set_tcp_nodelay(true);  // else Nagle's algorithm holds small answers back for 40 ms
     // Errors the HTTP library answers itself (an unknown path, a body over the limit) get a
     // JSON body too; those of our endpoints already have one.
     http_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& request,
@@ -136,14 +140,26 @@ class Server {
     http_.Get("/metrics", endpoint("/metrics", [this](const httplib::Request&, httplib::Response& response) {
       response.set_content(metrics_.render(), "text/plain; version=0.0.4; charset=utf-8");
     }));
+    // The web page (docs/serve.md), served from the binary itself.
+    for (const WebAsset& asset : web_assets())
+      http_.Get(std::string(asset.path),
+                endpoint("page", [&asset](const httplib::Request&, httplib::Response& response) {
+                  response.set_content(asset.body.data(), asset.body.size(), std::string(asset.content_type));
+                }));
   }
 
   // LibreTranslate clients send JSON or an HTML form.
   static std::string libretranslate_body(const httplib::Request& request) {
     if (!request.has_param("q")) return request.body;
     json j;
-    for (const char* field : {"q", "source", "target", "format", "api_key"})
-      if (request.has_param(field)) j[field] = request.get_param_value(field);
+    for (const char* field : {"q", "source", "target", "format", "api_key"}) {
+      if (!request.has_param(field)) continue;
+      const std::string value = request.get_param_value(field);
+      if (const auto invalid = text::find_invalid_utf8(value))
+        throw HttpError(400, std::string("form field \"") + field + "\" is not UTF-8: byte " +
+                                 std::to_string(invalid->byte_offset) + " (" + invalid->detail + ")");
+      j[field] = value;
+    }
     if (request.has_param("alternatives")) {
       const std::string n = request.get_param_value("alternatives");
       try {

@@ -10,7 +10,8 @@ packages=(build-essential cmake pkg-config libdnnl-dev libhwy-dev libsentencepie
           pybind11-dev python3-dev python3-numpy python3-pytest  # the Python module and its tests
           openmpi-bin libopenmpi-dev  # data-parallel training (mpirun -np N tfm train); optional at build time
           clang-14 libclang-rt-14-dev libomp-14-dev  # libFuzzer targets (fuzz/, TFM_FUZZ=ON)
-          valgrind)  # tests/valgrind: memcheck over whole runs
+          valgrind  # tests/valgrind: memcheck over whole runs
+          chromium chromium-driver python3-selenium)  # the web page of tfm serve, tested in headless Chromium
 if [[ "${1:-}" == "--with-torch" ]]; then
   # PyTorch uses the system BLAS: without an optimised one it runs on the slow reference BLAS.
   # python3-sentencepiece: bench/pytorch_translate.py and compare_translate.py tokenize with it.

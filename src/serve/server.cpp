@@ -3,6 +3,7 @@
 #include <httplib.h>
 #include <pthread.h>
 #include <signal.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <chrono>
@@ -41,6 +42,10 @@ class Server {
     if (port < 0)
       throw std::runtime_error("cannot listen on " + options_.host + ":" + std::to_string(options_.port) +
                                " (in use, or not an address of this machine)");
+    // The HTTP library listens with a backlog of 5: clients connecting at once beyond that
+    // have their SYNs dropped and wait a second for a retry, or are reset. Linux lets a
+    // listening socket listen again, with the system's maximum.
+    ::listen(listening_socket_, SOMAXCONN);
     return port;
   }
   void serve() { http_.listen_after_bind(); }
@@ -85,6 +90,13 @@ class Server {
     http_.new_task_queue = [n = options_.max_connections] { return new httplib::ThreadPool(size_t(n)); };
     http_.set_payload_max_length(options_.limits.max_request_bytes);
     http_.set_tcp_nodelay(true);  // else Nagle's algorithm holds small answers back for 40 ms
+    // The library's default closes a connection after 5 requests: keep-alive clients would
+    // reconnect every fifth request. An idle connection still ends after 5 s, as it holds a thread.
+    http_.set_keep_alive_max_count(10000);
+    http_.set_socket_options([this](socket_t socket) {
+      httplib::default_socket_options(socket);
+      listening_socket_ = socket;
+    });
     // Errors the HTTP library answers itself (an unknown path, a body over the limit) get a
     // JSON body too; those of our endpoints already have one.
     http_.set_error_handler(httplib::Server::HandlerWithResponse([this](const httplib::Request& request,
@@ -209,6 +221,7 @@ class Server {
   Metrics metrics_;
   std::map<std::string, std::unique_ptr<Scheduler>> schedulers_;
   httplib::Server http_;
+  socket_t listening_socket_ = INVALID_SOCKET;
   std::atomic<bool> stopping_ = false;
 };
 

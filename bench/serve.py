@@ -33,6 +33,7 @@ import json
 import os
 import re
 import selectors
+import shlex
 import signal
 import subprocess
 import sys
@@ -195,7 +196,8 @@ class Server:
 
     def __init__(self, args, mode, clients, log_path):
         command = [args.tfm, "serve", "--model", f"{MODEL_NAME}={args.model}", "--port", "0", "--threads",
-                   str(args.threads), "--batching", mode, "--max-connections", str(max(64, clients + 1))]
+                   str(args.threads), "--batching", mode, "--max-connections", str(max(64, clients + 1)),
+                   *shlex.split(args.serve_args)]
         self.log_path = log_path
         with open(log_path, "wb") as log:
             self.process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=log)
@@ -396,6 +398,8 @@ def parse_args(argv=None):
     parser.add_argument("--beam", type=int, default=4)
     parser.add_argument("--threads", type=int, default=2, help="of the server, the offline and in-process runs")
     parser.add_argument("--seconds", type=float, default=20, help="per server run (0: one pass over the input)")
+    parser.add_argument("--serve-args", default="", help="more options for every `tfm serve`, e.g. "
+                        "'--max-batch-tokens 2048'")
     parser.add_argument("--soak", type=float, default=0, help="seconds of the soak run, instead of the rest")
     parser.add_argument("--soak-clients", type=int, default=16)
     parser.add_argument("--sample-seconds", type=float, default=10, help="between the soak run's memory samples")

@@ -191,7 +191,8 @@ class WholeRunTest(unittest.TestCase):
         return code, out.getvalue()
 
     def test_every_mode_and_client_count_against_offline_and_in_process(self):
-        code, text = self.run_serve("--clients", "1,2", "--seconds", "0", "--json")
+        code, text = self.run_serve("--clients", "1,2", "--seconds", "0", "--json", "--serve-args",
+                                    "--max-batch-tokens 512")
         self.assertEqual(code, 0)
         self.assertIn("4 sentences of in.en.gz, beam 3, --threads 1, one pass over the input per server run", text)
         rows = [[cell.strip() for cell in row.strip("|").split("|")] for row in text.splitlines()
@@ -213,7 +214,8 @@ class WholeRunTest(unittest.TestCase):
         self.assertIn("--beam 3 --threads 1", commands[0])
         servers = [c for c in commands if c.startswith("serve")]
         self.assertEqual([c.split("--batching ")[1].split()[0] for c in servers], ["continuous"] * 2 + ["request"] * 2)
-        self.assertTrue(all("--threads 1" in c and "--port 0" in c for c in servers), servers)
+        self.assertTrue(all("--threads 1" in c and "--port 0" in c and c.endswith("--max-batch-tokens 512")
+                            for c in servers), servers)
 
     def test_without_the_module_the_in_process_latency_is_skipped(self):
         (self.module_dir / "tfm.py").unlink()

@@ -35,7 +35,6 @@ Scheduler::Scheduler(std::string name, const std::filesystem::path& dir, const S
     : name_(std::move(name)),
       directory_(dir),
       options_(options),
-      metrics_(metrics),
       model_metrics_(metrics.model(name_)),
       model_(app::load_model_directory(dir)),
       translator_(*model_.model, model_.tokenizer) {

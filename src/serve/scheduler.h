@@ -103,7 +103,6 @@ class Scheduler {
   std::string name_;
   std::filesystem::path directory_;
   SchedulerOptions options_;
-  Metrics& metrics_;
   ModelMetrics& model_metrics_;
   app::ModelDirectory model_;
   decode::Translator translator_;

@@ -17,6 +17,8 @@ import unittest
 import urllib.error
 import urllib.request
 
+from tiny_pair import GERMAN, TINY_CONFIG
+
 from selenium import webdriver
 from selenium.webdriver.chrome.service import Service
 from selenium.webdriver.common.by import By
@@ -29,16 +31,8 @@ CHROMEDRIVER = os.environ.get("TFM_CHROMEDRIVER", "/usr/bin/chromedriver")
 WAIT_SECONDS = 60
 MAX_SENTENCES = 4  # the server's --max-sentences, which the error test goes over
 
-# A toy language pair that a tiny model learns in seconds, word for word.
-GERMAN = {"red": "rot", "blue": "blau", "green": "grün", "cat": "Katze", "dog": "Hund", "bird": "Vogel",
-          "runs": "rennt", "sleeps": "schläft", "eats": "isst", "big": "groß", "small": "klein", "the": "die",
-          "a": "eine", "two": "zwei"}
-# Two decoder layers and two heads, so that both selectors have a choice.
-TINY_CONFIG = {"format_version": 1, "vocab_size": 48, "d_model": 32, "nhead": 2, "num_encoder_layers": 1,
-               "num_decoder_layers": 2, "dim_feedforward": 64, "dropout": 0.0, "attention_dropout": 0.0,
-               "activation_dropout": 0.0, "activation": "relu", "layer_norm_eps": 1e-05, "norm_first": False,
-               "encoder_final_norm": False, "decoder_final_norm": False, "tie_embeddings": True, "pad_id": 0,
-               "unk_id": 1, "bos_id": 2, "eos_id": 3, "max_positions": 64}
+# Two decoder layers, so that both selectors have a choice.
+TINY_CONFIG = dict(TINY_CONFIG, num_decoder_layers=2)
 SENTENCES = ["the red dog runs", "a big green bird eats", "two small cat sleeps"]
 
 

@@ -64,9 +64,10 @@ extern "C" int LLVMFuzzerInitialize(int*, char***) {
 }
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
-  // A translation costs in proportion to its length, and inputs are cut at 16 pieces anyway:
-  // longer inputs would only slow the search down.
-  if (size > 512) return 0;
+  // A translation costs in proportion to its length, and lines are cut at 16 pieces anyway:
+  // 128 bytes hold a line longer than that, or several lines (more than one batch of 4),
+  // and longer inputs would only slow the search down.
+  if (size > 128) return 0;
   static const TinyTranslator tiny = make_tiny_translator();
   std::vector<std::string> lines;
   const std::string_view text(reinterpret_cast<const char*>(data), size);

@@ -13,6 +13,7 @@
 #include "app/profile_report.h"
 #include "cli/commands.h"
 #include "decode/beam_search.h"
+#include "decode/search_batch.h"
 #include "io/model_config.h"
 #include "kernels/cross_entropy.h"
 #include "kernels/gemm_peak.h"
@@ -90,6 +91,7 @@ void run_bench(const BenchOptions& o) {
   std::optional<train::Adam> adam;
   if (train) adam.emplace(model.parameters());
   Workspace workspace;
+  decode::SearchBatch search_batch(model, workspace);
   const Batch batch = random_batch(config, o.batch, o.src_len, o.tgt_len, 7);
   const auto schedule = train::LearningRateSchedule::paper(config.d_model, 4000);
   // Translation: the batch's sources, each decoded to exactly tgt_len tokens.
@@ -105,7 +107,7 @@ void run_bench(const BenchOptions& o) {
     if (train) {
       train::train_step(model, *adam, workspace, {&batch, 1}, schedule(adam->steps_taken() + 1), {});
     } else if (translate) {
-      decode::beam_search(model, sources, search, workspace);
+      decode::beam_search(search_batch, sources, search);
     } else {
       workspace.reset();
       nn::StepContext ctx = nn::StepContext::inference(workspace);

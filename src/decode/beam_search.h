@@ -4,9 +4,6 @@
 #include <cstdint>
 #include <vector>
 
-#include "nn/transformer.h"
-#include "tensor/workspace.h"
-
 namespace tfm::decode {
 
 struct SearchOptions {
@@ -27,11 +24,15 @@ struct Hypothesis {
   double score = 0.0;           // log_prob divided by the length penalty
 };
 
+class SearchBatch;
+
 // sources: token ids of each sentence (pieces + EOS). Returns n_best hypotheses per sentence.
-// workspace: the search's scratch memory (reset here). Pass the same one to every batch, so
-// that decoding a stream of batches reuses one block rather than allocating per batch.
-std::vector<std::vector<Hypothesis>> beam_search(nn::Transformer& model, const std::vector<std::vector<int32_t>>& sources,
-                                                 const SearchOptions& options, Workspace& workspace);
+// `batch` (empty on entry and on return) holds the decoder cache and scratch memory: pass the
+// same one to every call, so that decoding a stream of batches reuses memory at its
+// high-water mark rather than allocating and freeing it per batch (which fragments the heap
+// and lets a long run's resident memory creep up).
+std::vector<std::vector<Hypothesis>> beam_search(SearchBatch& batch, const std::vector<std::vector<int32_t>>& sources,
+                                                 const SearchOptions& options);
 
 double length_penalty(int64_t length, double alpha);
 

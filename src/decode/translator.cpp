@@ -48,7 +48,7 @@ std::vector<std::vector<TextHypothesis>> Translator::translate(const std::vector
     const size_t end = std::min(order.size(), begin + batch_size);
     std::vector<std::vector<int32_t>> batch;
     for (size_t k = begin; k < end; ++k) batch.push_back(sources[order[k]]);
-    const auto hypotheses = beam_search(model_, batch, options.search, workspace_);
+    const auto hypotheses = beam_search(search_, batch, options.search);
     size_t target_pieces = 0;
     for (size_t k = begin; k < end; ++k) {
       target_pieces += hypotheses[k - begin].front().tokens.size();

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "decode/beam_search.h"
+#include "decode/search_batch.h"
 #include "tensor/workspace.h"
 #include "nn/transformer.h"
 #include "text/tokenizer.h"
@@ -26,8 +27,8 @@ struct TextHypothesis {
   double log_prob = 0.0;
 };
 
-// One translate() at a time per Translator: its scratch memory is reused from call to call,
-// so that a stream of windows (app/stream) runs in the memory of one.
+// One translate() at a time per Translator: its memory is reused from batch to batch and call
+// to call, so that a stream of windows (app/stream) runs in the memory of one batch.
 class Translator {
  public:
   Translator(nn::Transformer& model, const text::Tokenizer& tokenizer) : model_(model), tokenizer_(tokenizer) {}
@@ -58,7 +59,10 @@ class Translator {
  private:
   nn::Transformer& model_;
   const text::Tokenizer& tokenizer_;
-  mutable Workspace workspace_;  // beam search's, kept at its high-water mark between calls
+  // Beam search's scratch memory and decoder cache, kept at their high-water marks between
+  // batches and calls.
+  mutable Workspace workspace_;
+  mutable SearchBatch search_{model_, workspace_};
 };
 
 }  // namespace tfm::decode

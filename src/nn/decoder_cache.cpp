@@ -49,13 +49,15 @@ void DecoderCache::add_sentences(const std::vector<const float*>& memory_kv, con
       row_sentence_.push_back(sentence_slots[i]);
     }
   }
-  // Grown to twice what is needed, so that a batch sentences keep joining reallocates rarely.
+  // Slots grow to twice what is needed, so that a batch sentences keep joining reallocates
+  // rarely; positions grow to what is needed (a reused cache soon holds the longest).
+  const auto grown = [](int64_t have, int64_t need) { return have < need ? std::max(need, 2 * have) : have; };
   for (Layer& layer : layers_) {
     const int64_t self_slots = int64_t(slot_length_.size()), memory_slots = int64_t(sentence_length_.size());
     if (layer.self_kv.slots() < self_slots || layer.self_kv.capacity() < max_positions)
-      layer.self_kv.reserve(std::max(self_slots, 2 * layer.self_kv.slots()), max_positions, slot_length_);
+      layer.self_kv.reserve(grown(layer.self_kv.slots(), self_slots), max_positions, slot_length_);
     if (layer.memory_kv.slots() < memory_slots || layer.memory_kv.capacity() < source_len)
-      layer.memory_kv.reserve(std::max(memory_slots, 2 * layer.memory_kv.slots()), source_len, sentence_length_);
+      layer.memory_kv.reserve(grown(layer.memory_kv.slots(), memory_slots), source_len, sentence_length_);
   }
   for (size_t l = 0; l < layers_.size(); ++l) {
     for (int64_t i = 0; i < sentences; ++i) {

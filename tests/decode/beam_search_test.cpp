@@ -4,6 +4,7 @@
 
 #include <algorithm>
 
+#include "decode/search_batch.h"
 #include "kernels/cross_entropy.h"
 
 namespace tfm::decode {
@@ -54,7 +55,8 @@ TEST(BeamSearch, BeamOneIsGreedy) {
   SearchOptions options;
   options.beam_size = 1;
   Workspace workspace;
-  const auto results = beam_search(model, sources, options, workspace);
+  SearchBatch search(model, workspace);
+  const auto results = beam_search(search, sources, options);
   ASSERT_EQ(results.size(), sources.size());
   for (size_t i = 0; i < sources.size(); ++i) {
     const int max_len = int(1.5 * double(sources[i].size())) + 10;
@@ -99,7 +101,8 @@ TEST(BeamSearch, WideBeamFindsTheExhaustiveOptimum) {
   options.max_length_offset = 3;  // outputs of at most 3 tokens, the last EOS or cut
   options.n_best = 3;
   Workspace workspace;
-  const auto results = beam_search(model, {source}, options, workspace);
+  SearchBatch search(model, workspace);
+  const auto results = beam_search(search, {source}, options);
 
   // Every output ending in EOS within 3 tokens: sequences of 0..2 non-EOS ids (the decoder
   // may emit any id, pad/unk/bos included) followed by EOS.
@@ -143,13 +146,42 @@ TEST(BeamSearch, BatchingDoesNotChangeResults) {
   options.beam_size = 4;
   options.n_best = 2;
   Workspace workspace;
-  const auto together = beam_search(model, sources, options, workspace);
+  SearchBatch search(model, workspace);
+  const auto together = beam_search(search, sources, options);
   for (size_t i = 0; i < sources.size(); ++i) {
-    const auto alone = beam_search(model, {sources[i]}, options, workspace);
+    const auto alone = beam_search(search, {sources[i]}, options);
     ASSERT_EQ(alone[0].size(), together[i].size());
     for (size_t k = 0; k < alone[0].size(); ++k) {
       EXPECT_EQ(alone[0][k].tokens, together[i][k].tokens) << i;
       EXPECT_NEAR(alone[0][k].score, together[i][k].score, 1e-4) << i;
+    }
+  }
+}
+
+// What a batch keeps between calls (its decoder cache with slots freed and taken again, room
+// grown by an earlier, longer search) changes nothing: a reused batch gives exactly what a
+// fresh one gives.
+TEST(BeamSearch, AReusedBatchGivesExactlyWhatAFreshOneGives) {
+  nn::Transformer model(tiny_config(12));
+  model.initialize(8);
+  SearchOptions options;
+  options.beam_size = 3;
+  options.n_best = 2;
+  Workspace workspace;
+  SearchBatch reused(model, workspace);
+  beam_search(reused, {{9, 10, 11, 4, 5, 6, 7, 8, 9, 3}, {5, 3}, {6, 7, 3}, {8, 8, 3}, {4, 3}}, options);
+  for (const std::vector<std::vector<int32_t>>& sources :
+       std::vector<std::vector<std::vector<int32_t>>>{{{5, 6, 7, 3}, {8, 3}}, {{9, 10, 3}}, {{3}, {4, 5, 3}, {6, 3}}}) {
+    const auto again = beam_search(reused, sources, options);
+    SearchBatch fresh_batch(model, workspace);
+    const auto fresh = beam_search(fresh_batch, sources, options);
+    ASSERT_EQ(again.size(), fresh.size());
+    for (size_t i = 0; i < fresh.size(); ++i) {
+      ASSERT_EQ(again[i].size(), fresh[i].size());
+      for (size_t k = 0; k < fresh[i].size(); ++k) {
+        EXPECT_EQ(again[i][k].tokens, fresh[i][k].tokens);
+        EXPECT_EQ(again[i][k].log_prob, fresh[i][k].log_prob);
+      }
     }
   }
 }
@@ -163,9 +195,10 @@ TEST(BeamSearch, MinLengthHoldsBackEos) {
   SearchOptions options;
   options.beam_size = 2;
   Workspace workspace;
-  EXPECT_TRUE(beam_search(model, {{5, 6, 3}}, options, workspace)[0][0].tokens.empty());
+  SearchBatch search(model, workspace);
+  EXPECT_TRUE(beam_search(search, {{5, 6, 3}}, options)[0][0].tokens.empty());
   options.min_length = 5;
-  const Hypothesis h = beam_search(model, {{5, 6, 3}}, options, workspace)[0][0];
+  const Hypothesis h = beam_search(search, {{5, 6, 3}}, options)[0][0];
   EXPECT_EQ(h.tokens.size(), 5u);
   EXPECT_EQ(std::count(h.tokens.begin(), h.tokens.end(), eos), 0);
 }

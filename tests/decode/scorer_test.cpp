@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "decode/beam_search.h"
+#include "decode/search_batch.h"
 
 namespace tfm::decode {
 namespace {
@@ -27,7 +28,8 @@ TEST(Scorer, AgreesWithTheLogProbabilitiesOfBeamSearch) {
   options.beam_size = 3;
   options.n_best = 2;
   Workspace workspace;
-  const auto results = beam_search(model, sources_with_eos, options, workspace);
+  SearchBatch search(model, workspace);
+  const auto results = beam_search(search, sources_with_eos, options);
   std::vector<std::vector<int32_t>> sources, targets;
   std::vector<double> expected;
   for (size_t i = 0; i < results.size(); ++i)

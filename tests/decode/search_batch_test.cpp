@@ -47,8 +47,9 @@ TEST(SearchBatch, SentencesJoiningMidwayGetWhatTheyGetAlone) {
       {4, {12, 13, 6, 3}, options_of(5, 1, 0.6)},       {5, {7, 7, 7, 7, 7, 7, 7, 3}, options_of(4, 4, 0.6)},
   };
   Workspace workspace;
+  SearchBatch search(model, workspace);
   std::map<uint64_t, std::vector<Hypothesis>> alone;
-  for (const auto& s : sentences) alone[s.id] = beam_search(model, {s.source}, s.options, workspace).front();
+  for (const auto& s : sentences) alone[s.id] = beam_search(search, {s.source}, s.options).front();
 
   SearchBatch batch(model, workspace);
   std::map<uint64_t, std::vector<Hypothesis>> together;

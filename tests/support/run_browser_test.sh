@@ -7,6 +7,8 @@
 # chromium chromium-driver python3-selenium).
 set -euo pipefail
 python=${TFM_PYTHON:-/usr/bin/python3}
+# tiny_pair.py, the toy language pair the tests share, lives beside this script.
+export PYTHONPATH="$(dirname "$0")${PYTHONPATH:+:$PYTHONPATH}"
 export TFM_CHROMIUM=${TFM_CHROMIUM:-/usr/bin/chromium}
 export TFM_CHROMEDRIVER=${TFM_CHROMEDRIVER:-/usr/bin/chromedriver}
 if [[ ! -x "$TFM_CHROMIUM" ]]; then

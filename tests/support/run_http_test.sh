@@ -5,6 +5,8 @@
 # skipped, with the reason, when that Python lacks pytest; a run that collects no test fails.
 set -euo pipefail
 python=${TFM_PYTHON:-/usr/bin/python3}
+# tiny_pair.py, the toy language pair the tests share, lives beside this script.
+export PYTHONPATH="$(dirname "$0")${PYTHONPATH:+:$PYTHONPATH}"
 if ! "$python" -c "import pytest" >/dev/null 2>&1; then
   echo "skipped: $python cannot import pytest"
   exit 77

@@ -19,7 +19,7 @@ for module in pytest numpy; do
   fi
 done
 status=0
-PYTHONPATH="$module_dir${PYTHONPATH:+:$PYTHONPATH}" "$python" -m pytest -q -p no:cacheprovider "$test_dir" || status=$?
+PYTHONPATH="$module_dir:$(dirname "$0")${PYTHONPATH:+:$PYTHONPATH}" "$python" -m pytest -q -p no:cacheprovider "$test_dir" || status=$?
 if [[ $status -eq 5 ]]; then
   echo "pytest collected no tests in $test_dir"
   exit 1

@@ -1,5 +1,6 @@
 """A toy English-German pair, word for word, and a model config small enough to learn it in seconds:
-shared by the server's HTTP and web-page tests."""
+shared by the Python module's tests and the server's HTTP and web-page tests (the scripts in
+tests/support that run them put this folder on PYTHONPATH)."""
 
 WORDS = ["red", "blue", "green", "cat", "dog", "bird", "runs", "sleeps", "eats", "big", "small", "the", "a", "two"]
 GERMAN = {"red": "rot", "blue": "blau", "green": "grün", "cat": "Katze", "dog": "Hund", "bird": "Vogel",

@@ -114,7 +114,7 @@ void write_all(std::FILE* output, const std::string& bytes) {
 // After each window: give the heap's free pages back to the system. Windows of different
 // shapes free and allocate blocks of different sizes, the heap fragments, and its free pages
 // stay resident; without this a million-line run's peak memory crept 11% above a
-// 10,000-line run's (bench/README.md). A few milliseconds per window.
+// 10,000-line run's (bench/README.md).
 void release_free_memory() {
 #ifdef __GLIBC__
   malloc_trim(0);

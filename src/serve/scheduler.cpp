@@ -1,5 +1,6 @@
 #include "serve/scheduler.h"
 
+#include <algorithm>
 #include <iostream>
 #include <unordered_map>
 
@@ -15,6 +16,7 @@ Job::Job(std::vector<std::string> sentences, const decode::SearchOptions& search
       search_(search),
       attention_(attention),
       translations_(sentences_.size()),
+      completed_at_(sentences_.size()),
       remaining_(sentences_.size()) {}
 
 bool Job::wait_for(std::chrono::milliseconds timeout) {
@@ -27,6 +29,7 @@ bool Job::wait_for(std::chrono::milliseconds timeout) {
 void Job::complete(size_t index, Translation translation) {
   std::lock_guard lock(mutex_);
   translations_[index] = std::move(translation);
+  completed_at_[index] = std::chrono::steady_clock::now();
   if (--remaining_ == 0) done_.notify_all();
 }
 
@@ -70,7 +73,18 @@ void Scheduler::submit(const std::shared_ptr<Job>& job) {
       throw HttpError(429, "the queue of model \"" + name_ + "\" is full (" + std::to_string(queue_.size()) +
                                " sentences waiting, limit " + std::to_string(options_.max_queue) +
                                "); try again later");
-    for (size_t i : to_queue) queue_.push_back({job, i});
+    for (size_t i : to_queue) {
+      if (options_.batching == Batching::request) {
+        queue_.push_back({job, i});
+        continue;
+      }
+      // Output length taken as the source's: close enough for ordering, and known now.
+      const double submitted = std::chrono::duration<double>(job->submitted.time_since_epoch()).count();
+      const Queued q{job, i, submitted - double(job->sources[i].size()) * step_seconds_};
+      queue_.insert(std::upper_bound(queue_.begin(), queue_.end(), q,
+                                     [](const Queued& a, const Queued& b) { return a.start_by < b.start_by; }),
+                    q);
+    }
     model_metrics_.queue_depth = int64_t(queue_.size());
   }
   work_.notify_one();
@@ -154,13 +168,20 @@ void Scheduler::run_continuous() {
       batch_tokens += int64_t(source.size()) * q.job->search().beam_size;
       running.emplace(next_id++, std::move(q));
     }
+    const auto step_start = std::chrono::steady_clock::now();
     batch.add(sentences);
     model_metrics_.steps += 1;
     model_metrics_.step_rows += uint64_t(batch.rows());
     model_metrics_.batch_rows = batch.rows();
     model_metrics_.batch_sentences = int64_t(batch.sentences());
     model_metrics_.batch_tokens = batch_tokens;
-    for (const decode::SearchBatch::Finished& f : batch.step()) {
+    const std::vector<decode::SearchBatch::Finished> finished = batch.step();
+    {
+      const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - step_start).count();
+      std::lock_guard lock(mutex_);
+      step_seconds_ = step_seconds_ == 0 ? seconds : 0.9 * step_seconds_ + 0.1 * seconds;
+    }
+    for (const decode::SearchBatch::Finished& f : finished) {
       auto it = running.find(f.id);
       const Queued q = std::move(it->second);
       running.erase(it);

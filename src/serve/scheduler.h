@@ -3,7 +3,11 @@
 // model and its decoder batch. Continuous (step-level) batching: before every decoder step,
 // queued sentences are encoded and join the running batch while it stays within the token
 // budget, and a sentence that finishes leaves it at once, its request answered as soon as its
-// last sentence is done. Request-level batching, the baseline: one request at a time, its
+// last sentence is done. When sentences must wait for room, the one with the least slack joins
+// first: the one whose answer is due soonest if every sentence is to take equally long, its
+// arrival less the time its decoding will take (a step per source token at the current step
+// time). Long sentences so do not add their length to a wait in the queue, which is what sets
+// the slowest answers' latency. Request-level batching, the baseline: one request at a time, its
 // sentences sorted by length into batches as `tfm translate` does.
 #include <atomic>
 #include <chrono>
@@ -50,6 +54,8 @@ class Job {
   // or until `timeout` passes: false, and the job's sentences not yet begun are dropped.
   bool wait_for(std::chrono::milliseconds timeout);
   const std::vector<Translation>& translations() const { return translations_; }
+  // When sentence `index` was translated (after wait_for returned true).
+  std::chrono::steady_clock::time_point completed_at(size_t index) const { return completed_at_[index]; }
   bool cancelled() const { return cancelled_; }
 
   // The scheduler's side.
@@ -62,6 +68,7 @@ class Job {
   decode::SearchOptions search_;
   bool attention_;
   std::vector<Translation> translations_;
+  std::vector<std::chrono::steady_clock::time_point> completed_at_;
   size_t remaining_;
   std::mutex mutex_;
   std::condition_variable done_;
@@ -90,6 +97,7 @@ class Scheduler {
   struct Queued {
     std::shared_ptr<Job> job;
     size_t index;
+    double start_by = 0;  // continuous batching: seconds, the queue's order (the least slack first)
   };
   void run();
   void run_continuous();
@@ -108,7 +116,8 @@ class Scheduler {
   decode::Translator translator_;
   std::mutex mutex_;
   std::condition_variable work_;
-  std::deque<Queued> queue_;
+  std::deque<Queued> queue_;  // continuous batching: by start_by; request-level: in arrival order
+  double step_seconds_ = 0;   // a recent decoder step's time (a moving average), under mutex_
   bool stopping_ = false;
   std::thread thread_;
 };

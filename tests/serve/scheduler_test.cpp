@@ -101,6 +101,26 @@ TEST_P(SchedulerTest, RefusesWhatTheQueueCannotHoldAndStops) {
   }
 }
 
+// Sentences waiting for room join the least slack first: of two that arrive together, the one
+// with the longer source (the longer decoding ahead of it) joins first, even when it came second.
+TEST(SchedulerAdmission, TheLongerOfTwoWaitingSentencesJoinsFirst) {
+  testing::TinyModelDirectory dir;
+  Metrics metrics;
+  SchedulerOptions o;
+  o.threads = 1;
+  o.max_batch_tokens = 1;  // one sentence at a time
+  Scheduler scheduler("tiny", dir.path(), o, metrics);
+  // A first request gives the scheduler its step time.
+  auto warm_up = std::make_shared<Job>(std::vector<std::string>{"seven"}, decode::SearchOptions{}, false);
+  scheduler.submit(warm_up);
+  ASSERT_TRUE(warm_up->wait_for(60s));
+  const std::vector<std::string> both = {"two", "three hundred and seventy seven"};
+  auto job = std::make_shared<Job>(both, decode::SearchOptions{}, false);
+  scheduler.submit(job);  // both queued at once, in this order
+  ASSERT_TRUE(job->wait_for(60s));
+  EXPECT_LT(job->completed_at(1), job->completed_at(0));
+}
+
 INSTANTIATE_TEST_SUITE_P(Batching, SchedulerTest, ::testing::Values(Batching::continuous, Batching::request),
                          [](const auto& info) { return info.param == Batching::continuous ? "Continuous" : "Request"; });
 

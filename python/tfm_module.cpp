@@ -223,6 +223,7 @@ PYBIND11_MODULE(tfm, m) {
       .def_readonly("steps", &tfm::TrainingSummary::steps)
       .def_readonly("best_bleu", &tfm::TrainingSummary::best_bleu)
       .def_readonly("best_step", &tfm::TrainingSummary::best_step)
+      .def_readonly("averaged", &tfm::TrainingSummary::averaged)
       .def_readonly("elapsed_seconds", &tfm::TrainingSummary::elapsed_seconds)
       .def_readonly("stop_reason", &tfm::TrainingSummary::stop_reason);
 
@@ -230,9 +231,9 @@ PYBIND11_MODULE(tfm, m) {
         py::arg("valid_target") = "", py::arg("config") = "S", py::arg("vocab_size") = 0,
         py::arg("batch_tokens") = 4096, py::arg("accum") = 1, py::arg("epochs") = 0, py::arg("max_steps") = 0,
         py::arg("time_limit_minutes") = 0.0, py::arg("seed") = 1, py::arg("resume") = false,
-        py::arg("lr_factor") = 1.0, py::arg("warmup_steps") = 4000, py::arg("lr_decay") = "inverse-sqrt",
+        py::arg("lr_factor") = 0.0, py::arg("warmup_steps") = 0, py::arg("lr_decay") = "auto",
         py::arg("label_smoothing") = 0.1f, py::arg("clip_norm") = 0.0, py::arg("max_length") = 200,
-        py::arg("valid_every") = 1000, py::arg("patience") = 0, py::arg("keep_checkpoints") = 1,
+        py::arg("valid_every") = 0, py::arg("patience") = 0, py::arg("keep_checkpoints") = 0,
         py::arg("log_every") = 100, py::arg("valid_beam") = 1, py::arg("threads") = 0, py::arg("progress") = py::none(),
         py::arg("quiet") = false,
         "Trains a model directory from parallel text, as `tfm train` does: source and target (and the\n"

@@ -1,8 +1,9 @@
 #pragma once
 // Training a model directory from parallel text files, as `tfm train` does: a joint
 // SentencePiece vocabulary, token batches, the paper's recipe (Adam 0.9/0.98/1e-9, warm-up
-// then inverse-sqrt learning rate, label smoothing 0.1), validation BLEU, the best model and
-// resumable checkpoints in `model_dir`.
+// then a decaying learning rate, label smoothing 0.1) with the warm-up, peak and decay fitted
+// to the data and the time limit, validation BLEU, resumable checkpoints, and as the model
+// the best checkpoint or the mean of the last ones, whichever validates better.
 #include <atomic>
 #include <cstdint>
 #include <functional>
@@ -28,15 +29,17 @@ struct TrainingOptions {
   double time_limit_minutes = 0;                 // 0: no limit
   unsigned long long seed = 1;
   bool resume = false;
-  double lr_factor = 1.0;                        // scales the paper's d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
-  long long warmup_steps = 4000;
-  std::string lr_decay = "inverse-sqrt";         // after the warm-up; or "linear": to zero at max_steps
+  // 0 (or "auto") leaves these five to the recipe, which fits them to the data and the time limit.
+  double lr_factor = 0;                          // scales the paper's d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
+  long long warmup_steps = 0;
+  std::string lr_decay = "auto";                 // "inverse-sqrt", "linear" (to zero at max_steps) or
+                                                 // "inverse-sqrt-to-zero" (to zero at the end of the budget)
   float label_smoothing = 0.1f;
   double clip_norm = 0.0;                        // clip gradients to this global norm; 0: no clipping
   int max_length = 200;                          // pairs with a side longer than this many pieces are skipped
-  long long valid_every = 1000;                  // steps between validations and checkpoints
+  long long valid_every = 0;                     // steps between validations and checkpoints
   int patience = 0;                              // validations without a better BLEU before stopping; 0: never
-  int keep_checkpoints = 1;
+  int keep_checkpoints = 0;                      // the newest ones (their mean may become the model)
   long long log_every = 100;                     // steps between progress reports
   int valid_beam = 1;                            // beam of the validation translations (1: greedy)
   int threads = 0;                               // 0: every core
@@ -55,8 +58,9 @@ struct TrainingProgress {
 
 struct TrainingSummary {
   long long steps = 0;
-  double best_bleu = 0.0;
-  long long best_step = 0;
+  double best_bleu = 0.0;                        // of the final model
+  long long best_step = 0;                       // of the best single checkpoint
+  bool averaged = false;                         // the model is the mean of the last checkpoints
   double elapsed_seconds = 0.0;
   std::string stop_reason;
 };

@@ -36,6 +36,7 @@ def model_dir(corpus, tmp_path_factory):
     directory = str(tmp_path_factory.mktemp("model") / "tiny")
     tfm.train(corpus["source"], corpus["target"], directory, valid_source=corpus["source"],
               valid_target=corpus["target"], config=corpus["config"], max_steps=60, warmup_steps=20,
+              lr_factor=1.0, keep_checkpoints=1,  # the paper's peak: the tiny model learns the pair in 60 steps
               batch_tokens=512, valid_every=30, log_every=10, threads=2, quiet=True)
     return directory
 

@@ -96,7 +96,8 @@ def test_errors_are_python_exceptions_with_tfms_messages(model_dir, tmp_path):
         translator.translate(["x"], beam=2, n_best=3)
     with pytest.raises(ValueError, match="as many targets as sources"):
         translator.score(["a", "b"], ["c"])
-    with pytest.raises(ValueError, match='lr_decay must be "inverse-sqrt" or "linear", got "cosine"'):
+    with pytest.raises(ValueError, match='lr_decay must be "auto", "inverse-sqrt", "linear" or "inverse-sqrt-to-zero", '
+                                         'got "cosine"'):
         tfm.train(["a"], ["b"], str(tmp_path / "m"), lr_decay="cosine")
     with pytest.raises(ValueError, match="2 hypotheses but 1 references"):
         tfm.bleu(["a", "b"], ["c"])

@@ -11,6 +11,7 @@
 #include "io/corpus.h"
 #include "kernels/matmul.h"
 #include "text/utf8.h"
+#include "train/recipe.h"
 #include "train/trainer.h"
 
 namespace tfm {
@@ -42,8 +43,17 @@ io::ParallelCorpus pairs(const std::vector<std::string>& sources, const std::vec
 train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
   if (options.threads < 0) throw std::invalid_argument("threads may not be negative");
   if (options.accum < 1) throw std::invalid_argument("accum must be at least 1, got " + std::to_string(options.accum));
-  if (options.lr_decay != "inverse-sqrt" && options.lr_decay != "linear")
-    throw std::invalid_argument("lr_decay must be \"inverse-sqrt\" or \"linear\", got \"" + options.lr_decay + "\"");
+  const std::optional<train::LrDecay> decay = train::parse_lr_decay(options.lr_decay);
+  if (!decay && options.lr_decay != "auto")
+    throw std::invalid_argument("lr_decay must be \"auto\", \"inverse-sqrt\", \"linear\" or \"inverse-sqrt-to-zero\", got \"" +
+                                options.lr_decay + "\"");
+  for (const auto& [name, value] : {std::pair{"lr_factor", options.lr_factor},
+                                    std::pair{"warmup_steps", double(options.warmup_steps)},
+                                    std::pair{"valid_every", double(options.valid_every)},
+                                    std::pair{"keep_checkpoints", double(options.keep_checkpoints)}})
+    if (value < 0) throw std::invalid_argument(std::string(name) + " may not be negative (0: the recipe's)");
+  // 0 leaves a setting to the recipe (train/recipe.h).
+  auto given = [](auto value) { return value > 0 ? std::optional(value) : std::nullopt; };
   train::TrainerOptions o;
   o.train_src = options.source;
   o.train_tgt = options.target;
@@ -59,15 +69,15 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
   o.time_limit_minutes = options.time_limit_minutes;
   o.seed = options.seed;
   o.resume = options.resume;
-  o.lr_factor = options.lr_factor;
-  o.warmup_steps = options.warmup_steps;
-  o.lr_decay = options.lr_decay == "linear" ? train::LrDecay::linear : train::LrDecay::inverse_sqrt;
+  o.lr_factor = given(options.lr_factor);
+  o.warmup_steps = given(int64_t(options.warmup_steps));
+  o.lr_decay = decay;
   o.label_smoothing = options.label_smoothing;
   o.clip_norm = options.clip_norm;
   o.max_length = options.max_length;
-  o.valid_every = options.valid_every;
+  o.valid_every = given(int64_t(options.valid_every));
   o.patience = options.patience;
-  o.keep_checkpoints = options.keep_checkpoints;
+  o.keep_checkpoints = given(options.keep_checkpoints);
   o.log_every = options.log_every;
   o.valid_beam = options.valid_beam;
   return o;
@@ -95,7 +105,7 @@ TrainingSummary train_model(const TrainingOptions& options, const std::function<
   NullBuffer discard;
   std::ostream silent(&discard);
   const train::TrainSummary s = train::train(o, quiet ? silent : std::cerr);
-  return {s.steps, s.best_bleu, s.best_step, s.elapsed_seconds, s.stop_reason};
+  return {s.steps, s.best_bleu, s.best_step, s.averaged, s.elapsed_seconds, s.stop_reason};
 }
 
 }  // namespace tfm

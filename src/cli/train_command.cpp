@@ -84,26 +84,33 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--resume", o->resume, "Continue from the model directory's latest checkpoint");
-  cmd->add_option("--lr-factor", o->lr_factor, "Scale of the learning rate d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)")
-      ->capture_default_str();
-  cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps of the learning rate")->capture_default_str();
+  // Left out, these five are fitted to the data and the time limit (printed at the start and
+  // written to DIR/training.json).
+  cmd->add_option("--lr-factor", o->lr_factor,
+                  "Scale of the learning rate d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: the "
+                  "paper's, its peak at most 1e-3)")
+      ->check(CLI::PositiveNumber);
+  cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps of the learning rate (default: 6 epochs, at most 4000)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--lr-decay", o->lr_decay,
-                  "Decay after the warm-up: inverse-sqrt (the paper's) or linear (to zero at --max-steps)")
-      ->check(CLI::IsMember({"inverse-sqrt", "linear"}, CLI::ignore_case))
-      ->capture_default_str();
+                  "Decay after the warm-up: inverse-sqrt (the paper's), linear (to zero at --max-steps) or "
+                  "inverse-sqrt-to-zero (the paper's times the share of the budget left) (default: "
+                  "inverse-sqrt-to-zero with --time-limit, otherwise inverse-sqrt)")
+      ->check(CLI::IsMember({"inverse-sqrt", "linear", "inverse-sqrt-to-zero"}, CLI::ignore_case));
   cmd->add_option("--label-smoothing", o->label_smoothing, "Label smoothing")->capture_default_str();
   cmd->add_option("--clip-norm", o->clip_norm, "Clip gradients to this global norm (0: no clipping)")
       ->capture_default_str();
   cmd->add_option("--max-length", o->max_length, "Skip pairs with a side longer than this many pieces")
       ->capture_default_str();
-  cmd->add_option("--valid-every", o->valid_every, "Steps between validations and checkpoints")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  cmd->add_option("--valid-every", o->valid_every,
+                  "Steps between validations and checkpoints (default: 2 epochs, at most 1000)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--patience", o->patience, "Stop after this many validations without a better BLEU (0: never)")
       ->capture_default_str();
-  cmd->add_option("--keep-checkpoints", o->keep_checkpoints, "Checkpoints kept (for resuming and `tfm average`)")
-      ->check(CLI::PositiveNumber)
-      ->capture_default_str();
+  cmd->add_option("--keep-checkpoints", o->keep_checkpoints,
+                  "Checkpoints kept; at the end their mean becomes the model if it validates better than the best "
+                  "single one (default: 5, as the paper averages; 1: no averaging)")
+      ->check(CLI::PositiveNumber);
   cmd->add_option("--log-every", o->log_every, "Steps between log lines")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--valid-beam", o->valid_beam, "Beam size of the validation translations (1: greedy)")
       ->check(CLI::PositiveNumber)

@@ -15,16 +15,18 @@ namespace tfm::train {
 
 namespace fs = std::filesystem;
 
-namespace {
-
-// A checkpoint being written; a crash can leave one behind, never a half-written step-<N>.
-const std::string kPartialPrefix = "partial-";
-
 std::string checkpoint_name(int64_t step) {
   char name[32];
   std::snprintf(name, sizeof name, "step-%09lld", static_cast<long long>(step));
   return name;
 }
+
+fs::path average_candidate_path(const fs::path& model_dir) { return model_dir / "checkpoints" / "average.safetensors"; }
+
+namespace {
+
+// A checkpoint being written; a crash can leave one behind, never a half-written step-<N>.
+const std::string kPartialPrefix = "partial-";
 
 void save_optimizer(const fs::path& path, const nn::Transformer& model, const Adam& adam) {
   std::vector<io::TensorToWrite> tensors;
@@ -83,7 +85,9 @@ void remove_unfinished_writes(const fs::path& model_dir) {
     if (!fs::is_directory(dir)) continue;
     for (const auto& entry : fs::directory_iterator(dir)) {
       const std::string name = entry.path().filename().string();
-      if (name.starts_with(kPartialPrefix) || io::is_atomic_file_temporary(entry.path())) fs::remove_all(entry.path());
+      if (name.starts_with(kPartialPrefix) || io::is_atomic_file_temporary(entry.path()) ||
+          entry.path() == average_candidate_path(model_dir))
+        fs::remove_all(entry.path());
     }
   }
 }
@@ -109,10 +113,16 @@ void save_checkpoint(const fs::path& model_dir, const nn::Transformer& model, co
   fs::rename(partial, dir);
   io::sync_directory(root);
   io::write_file_atomically(root / "latest", name + "\n");
-  // Only now may older checkpoints go.
+  // Only now may older checkpoints go, and the older ones kept lose their optimizer state:
+  // a run resumes from the latest, and averaging needs weights alone.
   const auto all = list_checkpoints(model_dir);
   const size_t kept = size_t(std::max(keep, 1));
-  for (size_t i = 0; i + kept < all.size(); ++i) fs::remove_all(all[i]);
+  for (size_t i = 0; i + 1 < all.size(); ++i) {
+    if (i + kept < all.size())
+      fs::remove_all(all[i]);
+    else
+      fs::remove(all[i] / "optimizer.safetensors");
+  }
 }
 
 std::optional<fs::path> latest_checkpoint(const fs::path& model_dir) {

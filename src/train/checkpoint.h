@@ -1,7 +1,8 @@
 #pragma once
 // Resumable training state in a model directory:
 //   DIR/checkpoints/step-<N>/model.safetensors      weights after step N
-//   DIR/checkpoints/step-<N>/optimizer.safetensors  Adam moments (exp_avg.<name>, exp_avg_sq.<name>)
+//   DIR/checkpoints/step-<N>/optimizer.safetensors  Adam moments (exp_avg.<name>, exp_avg_sq.<name>);
+//                                                   the latest checkpoint's alone
 //   DIR/checkpoints/step-<N>/state.json             step, data position, best score, elapsed time
 //   DIR/checkpoints/latest                          the name of the newest complete checkpoint
 // A checkpoint is written into DIR/checkpoints/partial-step-<N>/, renamed to step-<N> once
@@ -18,6 +19,13 @@
 
 namespace tfm::train {
 
+// "step-<N>", N in 9 digits: the directory name of checkpoint N.
+std::string checkpoint_name(int64_t step);
+
+// Where training writes the mean of its last checkpoints before judging it; a killed run's
+// is removed by remove_unfinished_writes.
+std::filesystem::path average_candidate_path(const std::filesystem::path& model_dir);
+
 struct TrainingState {
   int64_t step = 0;             // optimizer steps taken
   BatchPosition position;       // the next batch
@@ -28,7 +36,8 @@ struct TrainingState {
   int evaluations_without_improvement = 0;
 };
 
-// Writes checkpoint `state.step`, switches `latest` to it, and keeps the newest `keep` (>= 1).
+// Writes checkpoint `state.step`, switches `latest` to it, and keeps the newest `keep` (>= 1),
+// the older of them without their optimizer state.
 void save_checkpoint(const std::filesystem::path& model_dir, const nn::Transformer& model, const Adam& adam,
                      const TrainingState& state, int keep);
 

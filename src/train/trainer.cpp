@@ -24,6 +24,8 @@
 #include "text/tokenizer.h"
 #include "train/batcher.h"
 #include "train/checkpoint.h"
+#include "train/checkpoint_average.h"
+#include "train/recipe.h"
 #include "train/schedule.h"
 #include "train/train_step.h"
 
@@ -128,9 +130,10 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
   io::ProgressLine progress(log, writer);
   const fs::path& dir = o.model_dir;
   // Everything that can be checked is checked before anything is written.
-  if (o.lr_decay == LrDecay::linear && o.max_steps <= o.warmup_steps)
+  if (o.lr_decay == LrDecay::linear && o.max_steps <= o.warmup_steps.value_or(0))
     throw std::runtime_error("--lr-decay linear decays to zero at --max-steps, which must be more than --warmup (" +
-                             std::to_string(o.warmup_steps) + "); got --max-steps " + std::to_string(o.max_steps));
+                             std::to_string(o.warmup_steps.value_or(0)) + "); got --max-steps " +
+                             std::to_string(o.max_steps));
   const io::ParallelCorpus corpus =
       o.train_pairs ? *o.train_pairs : io::read_parallel_corpus(o.train_src.string(), o.train_tgt.string());
   ValidationData valid;
@@ -200,6 +203,19 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
                                               encode_all(tokenizer, valid.text.target), valid_options);
   }
 
+  const Recipe recipe = choose_recipe(
+      {o.warmup_steps, o.lr_factor, o.lr_decay, o.valid_every, o.keep_checkpoints},
+      {std::max<int64_t>(1, batcher.batches_in_epoch() / std::max(1, o.accum)), config.d_model, o.time_limit_minutes});
+  for (const auto& [name, choice] : recipe.explained.items())
+    progress.message("recipe: " + name + " " + choice["value"].dump() + ": " + choice["why"].get<std::string>());
+  if (writer) {
+    nlohmann::ordered_json settings = recipe.explained;
+    // As written (0.1), not as the float holds it (0.10000000149).
+    settings["label_smoothing"] = {{"value", std::stod(std::to_string(o.label_smoothing))}, {"why", "--label-smoothing"}};
+    settings["dropout"] = {{"value", config.dropout}, {"why", "the model configuration's"}};
+    io::write_file_atomically(dir / "training.json", settings.dump(2) + "\n");
+  }
+
   nn::Transformer model(config);
   model.initialize(o.seed);
   Adam adam(model.parameters());
@@ -221,8 +237,8 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     progress.message("data-parallel training on " + std::to_string(communicator.ranks()) +
                      " ranks, each on its share of every batch");
 
-  LearningRateSchedule schedule = LearningRateSchedule::paper(config.d_model, o.warmup_steps, o.lr_factor);
-  schedule.decay = o.lr_decay;
+  LearningRateSchedule schedule = LearningRateSchedule::paper(config.d_model, recipe.warmup_steps, recipe.lr_factor);
+  schedule.decay = recipe.lr_decay;
   schedule.total_steps = o.max_steps;
   const StepOptions step_options{o.label_smoothing, o.clip_norm, o.seed};
   Workspace workspace;
@@ -242,7 +258,8 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
         state.best_loss = v.loss;
         state.best_step = state.step;
         state.evaluations_without_improvement = 0;
-        io::save_parameters(dir / "model.safetensors", model.parameters());
+        io::save_parameters(dir / "model.safetensors", model.parameters(),
+                            {{"checkpoint", checkpoint_name(state.step)}});
       } else {
         ++state.evaluations_without_improvement;
       }
@@ -265,9 +282,60 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
         o.on_progress(p);
       }
     } else {
-      io::save_parameters(dir / "model.safetensors", model.parameters());
+      io::save_parameters(dir / "model.safetensors", model.parameters(), {{"checkpoint", checkpoint_name(state.step)}});
     }
-    save_checkpoint(dir, model, adam, state, o.keep_checkpoints);
+    save_checkpoint(dir, model, adam, state, recipe.keep_checkpoints);
+  };
+  // The paper's final model (§6.1): the mean of the last checkpoints. How many, from 2 to
+  // --keep-checkpoints, is chosen on validation: a short run's earlier checkpoints lie far
+  // apart and can spoil the mean. The best mean replaces the best single checkpoint as
+  // DIR/model.safetensors when it validates better. Its BLEU if one does.
+  auto offer_average = [&]() -> std::optional<double> {
+    const int most = int(std::min(list_checkpoints(dir).size(), size_t(recipe.keep_checkpoints)));
+    const fs::path candidate = average_candidate_path(dir);
+    std::optional<double> best;
+    int best_count = 0;
+    std::vector<nlohmann::json> records;
+    for (int count = 2; count <= most; ++count) {
+      const std::vector<fs::path> inputs = last_checkpoint_weights(dir, count);
+      std::string names;
+      nlohmann::json steps = nlohmann::json::array();
+      for (const fs::path& input : inputs) {
+        const std::string name = input.parent_path().filename().string();
+        if (!names.empty()) names += ' ';
+        names += name;
+        steps.push_back(std::stoll(name.substr(std::string("step-").size())));
+      }
+      average_weight_files(inputs, candidate, {{"averaged_checkpoints", names}});
+      nn::Transformer average(config);
+      io::load_parameters(candidate, average.parameters());
+      const ValidationResult v = validate(average, tokenizer, valid, o.valid_beam, workspace);
+      if (v.bleu > best.value_or(state.best_score)) {
+        best = v.bleu;
+        best_count = count;
+        fs::rename(candidate, dir / "model.safetensors");  // the best so far, should the run be killed here
+      }
+      records.push_back({{"type", "average"}, {"steps", steps}, {"loss", v.loss}, {"ppl", std::exp(v.loss)},
+                         {"bleu", v.bleu}});
+      std::ostringstream line;
+      line << std::fixed << std::setprecision(2) << "average of the last " << count << " checkpoints: loss " << v.loss
+           << " BLEU " << v.bleu;
+      progress.message(line.str());
+    }
+    fs::remove(candidate);
+    for (nlohmann::json& record : records) {
+      record["kept"] = record["steps"].size() == size_t(best_count);
+      append_metrics(metrics, metrics_path, record);
+    }
+    if (most >= 2) {
+      std::ostringstream line;
+      line << std::fixed << std::setprecision(2) << "the model: "
+           << (best ? "the average of the last " + std::to_string(best_count) + " checkpoints"
+                    : "step " + std::to_string(state.best_step) + ", better than every average")
+           << " (validation BLEU " << best.value_or(state.best_score) << ")";
+      progress.message(line.str());
+    }
+    return best;
   };
   // Rank 0 validates and writes; the others wait for its count towards --patience.
   auto checkpoint_and_validate = [&] {
@@ -276,12 +344,22 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     communicator.broadcast_from_first(evaluations_without_improvement);
     state.evaluations_without_improvement = int(evaluations_without_improvement[0]);
   };
-  // --time-limit by rank 0's clock, so that every rank stops after the same step.
-  auto out_of_time = [&] {
-    if (o.time_limit_minutes <= 0) return false;
+  // The time spent by rank 0's clock, so that every rank stops after the same step and sets
+  // the same learning rate.
+  auto shared_elapsed = [&] {
     std::array<double, 1> now{elapsed()};
     communicator.broadcast_from_first(now);
-    return now[0] >= o.time_limit_minutes * 60;
+    return now[0];
+  };
+  // The share of the budget spent: the largest of time, steps and epochs (0 without a budget).
+  auto budget_used = [&](double seconds) {
+    double used = o.time_limit_minutes > 0 ? seconds / (o.time_limit_minutes * 60) : 0.0;
+    if (o.max_steps > 0) used = std::max(used, double(state.step) / double(o.max_steps));
+    if (o.epochs > 0) {
+      const BatchPosition p = batcher.position();
+      used = std::max(used, (double(p.epoch) + double(p.batch) / double(batcher.batches_in_epoch())) / double(o.epochs));
+    }
+    return used;
   };
 
   TrainSummary summary;
@@ -301,7 +379,8 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
       summary.stop_reason = "reached --epochs";
       break;
     }
-    if (out_of_time()) {
+    const double spent = o.time_limit_minutes > 0 ? shared_elapsed() : 0.0;
+    if (o.time_limit_minutes > 0 && spent >= o.time_limit_minutes * 60) {
       summary.stop_reason = "reached --time-limit";
       break;
     }
@@ -310,7 +389,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
       break;
     }
     for (Batch& b : batches) b = batcher.next();
-    const double lr = schedule(state.step + 1);
+    const double lr = schedule(state.step + 1, budget_used(spent));
     const StepResult r = train_step(model, adam, workspace, batches, lr, step_options, communicator);
     const double loss = r.loss.loss_sum / double(std::max<int64_t>(r.loss.tokens, 1));
     if (!std::isfinite(loss) || !std::isfinite(r.grad_norm))
@@ -382,7 +461,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
         interval_start = Clock::now();
       }
     }
-    if (state.step % o.valid_every == 0) {
+    if (state.step % recipe.valid_every == 0) {
       checkpoint_and_validate();
       last_checkpoint_step = state.step;
       if (o.patience > 0 && state.evaluations_without_improvement >= o.patience) {
@@ -392,14 +471,17 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     }
   }
   if (last_checkpoint_step != state.step) checkpoint_and_validate();
-  summary.steps = state.step;
-  summary.best_bleu = state.best_score;
-  summary.best_step = state.best_step;
-  summary.elapsed_seconds = elapsed();
   progress.message("stopped at step " + std::to_string(state.step) + ": " + summary.stop_reason +
                    (has_valid ? "; best validation BLEU " + std::to_string(state.best_score) + " at step " +
                                     std::to_string(state.best_step)
                               : ""));
+  std::optional<double> average_bleu;
+  if (writer && has_valid) average_bleu = offer_average();
+  summary.steps = state.step;
+  summary.best_bleu = average_bleu.value_or(state.best_score);
+  summary.best_step = state.best_step;
+  summary.averaged = average_bleu.has_value();
+  summary.elapsed_seconds = elapsed();
   return summary;
 }
 

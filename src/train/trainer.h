@@ -1,7 +1,8 @@
 #pragma once
 // `tfm train`: from two aligned text files to a translation model in a model directory,
-// with the paper's recipe by default (§5): Adam 0.9/0.98/1e-9, warm-up then inverse-sqrt
-// learning rate, label smoothing 0.1, dropout 0.1.
+// with the paper's recipe (§5): Adam 0.9/0.98/1e-9, warm-up then a decaying learning rate,
+// label smoothing 0.1, dropout 0.1, the average of the last checkpoints as the final model
+// (§6.1); the warm-up, peak and decay fitted to the data and the budget (train/recipe.h).
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -43,15 +44,16 @@ struct TrainerOptions {
   double time_limit_minutes = 0;  // 0: no limit
   uint64_t seed = 1;
   bool resume = false;
-  double lr_factor = 1.0;     // scales the paper's d_model^-0.5 schedule
-  int64_t warmup_steps = 4000;
-  LrDecay lr_decay = LrDecay::inverse_sqrt;  // linear: to zero at max_steps
+  // Left open (nullopt), these five are chosen from the data and the budget (train/recipe.h).
+  std::optional<double> lr_factor;      // scales the paper's peak, (d_model * warmup)^-0.5
+  std::optional<int64_t> warmup_steps;
+  std::optional<LrDecay> lr_decay;      // linear: to zero at max_steps
+  std::optional<int64_t> valid_every;   // steps between validations and checkpoints
+  std::optional<int> keep_checkpoints;  // the newest ones; at the end the mean of them is kept if it validates better
   float label_smoothing = 0.1f;
   double clip_norm = 0.0;
   int max_length = 200;       // pairs with a longer side (in pieces) are skipped
-  int64_t valid_every = 1000; // steps between validations and checkpoints
   int patience = 0;           // stop after this many validations without a better BLEU; 0: never
-  int keep_checkpoints = 1;
   int64_t log_every = 100;
   int valid_beam = 1;         // greedy
   int64_t check_weights_every = 100;  // several ranks: steps between checks that all hold the same weights (0: never)
@@ -61,8 +63,9 @@ struct TrainerOptions {
 
 struct TrainSummary {
   int64_t steps = 0;
-  double best_bleu = 0.0;
-  int64_t best_step = 0;
+  double best_bleu = 0.0;  // of the final model
+  int64_t best_step = 0;   // of the best single checkpoint
+  bool averaged = false;   // the final model is the mean of the last checkpoints
   double elapsed_seconds = 0.0;
   std::string stop_reason;
 };

@@ -104,7 +104,8 @@ class MpiTraining(unittest.TestCase):
         # Rank 0 alone wrote: one line per log and per validation, one set of checkpoints.
         kinds = [json.loads(line)["type"] for line in (run / "metrics.jsonl").read_text().splitlines()]
         self.assertEqual(kinds.count("valid"), 2)
-        self.assertEqual(sorted(p.name for p in (run / "checkpoints").iterdir()), ["latest", "step-000000050"])
+        self.assertEqual(sorted(p.name for p in (run / "checkpoints").iterdir()),
+                         ["latest", "step-000000025", "step-000000050"])
         self.assertTrue((run / "model.safetensors").is_file())
         self.assertEqual([p for p in run.rglob("*") if ".tmp" in p.name], [])
 

@@ -48,6 +48,15 @@ TEST(Schedule, LinearDecayReachesZeroAtTheLastStep) {
   EXPECT_DOUBLE_EQ(schedule(600), 0.0);
 }
 
+TEST(Schedule, InverseSqrtToZeroScalesThePapersRateByTheBudgetLeft) {
+  LearningRateSchedule schedule{2.0, 100, LrDecay::inverse_sqrt_to_zero};
+  EXPECT_DOUBLE_EQ(schedule(50, 0.0), 1.0);     // warm-up, nothing spent
+  EXPECT_DOUBLE_EQ(schedule(100, 0.25), 1.5);   // the peak, a quarter spent
+  EXPECT_DOUBLE_EQ(schedule(400, 0.5), 0.5);    // 2.0 * sqrt(100 / 400) * (1 - 0.5)
+  EXPECT_DOUBLE_EQ(schedule(400, 1.0), 0.0);    // the budget is spent
+  EXPECT_DOUBLE_EQ(schedule(400, 1.2), 0.0);    // a step past it: never negative
+}
+
 TEST(Clip, ScalesToMaxNorm) {
   ParameterSet params;
   Param a = params.add("a", {2});

@@ -12,10 +12,12 @@
 #include "decode/translator.h"
 #include "demo/number_words.h"
 #include "io/model_config.h"
+#include "io/safetensors.h"
 #include "support/files.h"
 #include "support/temp_dir.h"
 #include "support/tiny_task.h"
 #include "train/checkpoint.h"
+#include "train/checkpoint_average.h"
 
 namespace tfm::train {
 namespace {
@@ -62,14 +64,14 @@ TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
   train(straight, log);
 
   // The interrupted run: it got to step 10, but was killed before checkpoint 10 was taken,
-  // so its directory names checkpoint 8 as the latest.
+  // so its directory names checkpoint 8 as the latest, and its log has steps 9 and 10.
   TrainerOptions interrupted = task.options("interrupted");
-  interrupted.max_steps = 10;
+  interrupted.max_steps = 8;
   interrupted.valid_every = 4;
   interrupted.keep_checkpoints = 3;
   train(interrupted, log);
-  fs::remove_all(interrupted.model_dir / "checkpoints" / "step-000000010");
-  std::ofstream(interrupted.model_dir / "checkpoints" / "latest") << "step-000000008\n";
+  std::ofstream(interrupted.model_dir / "metrics.jsonl", std::ios::app)
+      << R"({"type":"train","step":9,"loss":1.0})" "\n" R"({"type":"train","step":10,"loss":1.0})" "\n";
 
   TrainerOptions resumed = interrupted;
   resumed.max_steps = 12;
@@ -84,6 +86,67 @@ TEST(Trainer, ResumedRunEqualsUninterruptedRun) {
             testing::read_bytes(resumed.model_dir / "checkpoints" / "step-000000012" / "optimizer.safetensors"));
   EXPECT_EQ(losses(straight.model_dir / "metrics.jsonl"), losses(resumed.model_dir / "metrics.jsonl"));
   EXPECT_EQ(losses(straight.model_dir / "metrics.jsonl").size(), 12u);
+}
+
+// The paper's final model (§6.1): at the end the means of the last 2 to --keep-checkpoints
+// checkpoints are validated, and the best of them becomes the model when it validates better
+// than the best single checkpoint; the weights file says which it holds. Older checkpoints
+// keep their weights but not their optimizer state.
+TEST(Trainer, TheBestMeanOfTheLastCheckpointsBecomesTheModelOnlyWhenItValidatesBetter) {
+  TinyTask task(100, 0.1);
+  TrainerOptions o = task.options("model");
+  o.valid_src = task.src;
+  o.valid_tgt = task.tgt;
+  o.max_steps = 40;
+  o.valid_every = 10;
+  o.keep_checkpoints = 3;
+  std::ostringstream log;
+  const TrainSummary summary = train(o, log);
+
+  const fs::path checkpoints = o.model_dir / "checkpoints";
+  for (const char* name : {"step-000000020", "step-000000030", "step-000000040"})
+    ASSERT_TRUE(fs::exists(checkpoints / name / "model.safetensors")) << name;
+  EXPECT_FALSE(fs::exists(checkpoints / "step-000000010"));
+  EXPECT_FALSE(fs::exists(checkpoints / "step-000000030" / "optimizer.safetensors"));
+  EXPECT_TRUE(fs::exists(checkpoints / "step-000000040" / "optimizer.safetensors"));
+  EXPECT_FALSE(fs::exists(average_candidate_path(o.model_dir)));
+
+  // The best single checkpoint by the trainer's rule (BLEU, then loss), and the averages.
+  double best_bleu = -1, best_loss = 0;
+  int64_t best_step = 0;
+  std::vector<nlohmann::json> averages;
+  std::istringstream metrics(testing::read_bytes(o.model_dir / "metrics.jsonl"));
+  for (std::string line; std::getline(metrics, line);) {
+    const auto j = nlohmann::json::parse(line);
+    if (j["type"] == "valid" && (j["bleu"].get<double>() > best_bleu ||
+                                 (j["bleu"].get<double>() == best_bleu && j["loss"].get<double>() < best_loss))) {
+      best_bleu = j["bleu"];
+      best_loss = j["loss"];
+      best_step = j["step"];
+    }
+    if (j["type"] == "average") averages.push_back(j);
+  }
+  ASSERT_EQ(averages.size(), 2u) << log.str();
+  EXPECT_EQ(averages[0]["steps"], nlohmann::json({30, 40}));
+  EXPECT_EQ(averages[1]["steps"], nlohmann::json({20, 30, 40}));
+  // The one kept: the first with the highest BLEU, if that beats the best single checkpoint.
+  std::optional<size_t> kept;
+  for (size_t i = 0; i < averages.size(); ++i)
+    if (averages[i]["bleu"].get<double>() > (kept ? averages[*kept]["bleu"].get<double>() : best_bleu)) kept = i;
+  for (size_t i = 0; i < averages.size(); ++i) EXPECT_EQ(averages[i]["kept"], kept == i) << i;
+  EXPECT_EQ(summary.averaged, kept.has_value());
+  const io::Metadata held = io::SafetensorsReader(o.model_dir / "model.safetensors").metadata();
+  if (kept) {
+    const int count = int(averages[*kept]["steps"].size());
+    const fs::path expected = task.dir.path() / "expected.safetensors";
+    average_weight_files(last_checkpoint_weights(o.model_dir, count), expected, held);
+    EXPECT_TRUE(testing::read_bytes(expected) == testing::read_bytes(o.model_dir / "model.safetensors"));
+    EXPECT_DOUBLE_EQ(summary.best_bleu, averages[*kept]["bleu"].get<double>());
+  } else {
+    EXPECT_EQ(held.at("checkpoint"), checkpoint_name(best_step));
+    EXPECT_DOUBLE_EQ(summary.best_bleu, best_bleu);
+  }
+  EXPECT_NE(log.str().find("average of the last 3 checkpoints"), std::string::npos) << log.str();
 }
 
 TEST(Trainer, RefusesToOverwriteAModelAndLeavesItIntact) {
@@ -124,7 +187,7 @@ TEST(Trainer, LinearDecayNeedsMaxStepsBeyondTheWarmUp) {
   TinyTask task(100, 0.1);
   TrainerOptions o = task.options("model");
   o.lr_decay = LrDecay::linear;
-  o.max_steps = o.warmup_steps;
+  o.max_steps = *o.warmup_steps;
   std::ostringstream log;
   EXPECT_THROW(train(o, log), std::runtime_error);
   EXPECT_FALSE(fs::exists(o.model_dir));

@@ -1,0 +1,106 @@
+#include "train/recipe.h"
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <sstream>
+
+namespace tfm::train {
+
+namespace {
+
+// Steps in round hundreds, at least 100: settings a person would write.
+int64_t round_steps(double steps) { return std::max<int64_t>(100, std::llround(steps / 100.0) * 100); }
+
+std::string number(double value) {
+  std::ostringstream s;
+  s << value;
+  return s.str();
+}
+
+}  // namespace
+
+std::string lr_decay_name(LrDecay decay) {
+  switch (decay) {
+    case LrDecay::inverse_sqrt: return "inverse-sqrt";
+    case LrDecay::linear: return "linear";
+    case LrDecay::inverse_sqrt_to_zero: return "inverse-sqrt-to-zero";
+  }
+  assert(false);
+  return "";
+}
+
+std::optional<LrDecay> parse_lr_decay(const std::string& name) {
+  for (LrDecay d : {LrDecay::inverse_sqrt, LrDecay::linear, LrDecay::inverse_sqrt_to_zero})
+    if (lr_decay_name(d) == name) return d;
+  return std::nullopt;
+}
+
+Recipe choose_recipe(const RecipeRequest& request, const RecipeInputs& in) {
+  assert(in.steps_per_epoch > 0 && in.d_model > 0);
+  Recipe r;
+  const std::string epoch = std::to_string(in.steps_per_epoch) + " steps";
+  auto explain = [&r](const char* name, const nlohmann::ordered_json& value, const std::string& why) {
+    r.explained[name] = {{"value", value}, {"why", why}};
+  };
+
+  // Warm-up: six epochs, which on Multi30k (29,000 pairs) is the 800 steps that measured best
+  // there, and on corpora of millions of pairs the paper's 4,000. Like every rule here but the
+  // decay's, it depends on the data alone: a run resumed with a larger --max-steps goes on
+  // exactly as one given that number from the start.
+  if (request.warmup_steps) {
+    r.warmup_steps = *request.warmup_steps;
+    explain("warmup_steps", r.warmup_steps, "given");
+  } else {
+    r.warmup_steps = round_steps(std::min(6.0 * double(in.steps_per_epoch), 4000.0));
+    explain("warmup_steps", r.warmup_steps, "6 epochs of " + epoch + ", at most the paper's 4000");
+  }
+
+  // Peak learning rate: the paper's, (d_model * warmup)^-0.5, but at most 1e-3; a short
+  // warm-up on a small model would otherwise peak at 2e-3 and more, where training on
+  // Multi30k went worse (docs/training.md).
+  const double paper_peak = 1.0 / std::sqrt(double(in.d_model) * double(r.warmup_steps));
+  if (request.lr_factor) {
+    r.lr_factor = *request.lr_factor;
+    explain("lr_factor", r.lr_factor, "given: peak " + number(r.lr_factor * paper_peak));
+  } else {
+    r.lr_factor = std::min(1.0, 1e-3 / paper_peak);
+    explain("lr_factor", r.lr_factor,
+            "the paper's peak, " + number(paper_peak) + (r.lr_factor < 1.0 ? ", capped at 1e-3" : ""));
+  }
+
+  // Decay: a run with a time limit reaches zero when its time runs out, since a run that ends
+  // on a small learning rate ends on better weights; otherwise the paper's open-ended decay
+  // (--lr-decay linear or inverse-sqrt-to-zero end a run of known steps the same way).
+  if (request.lr_decay) {
+    r.lr_decay = *request.lr_decay;
+    explain("lr_decay", lr_decay_name(r.lr_decay), "given");
+  } else {
+    const bool timed = in.time_limit_minutes > 0;
+    r.lr_decay = timed ? LrDecay::inverse_sqrt_to_zero : LrDecay::inverse_sqrt;
+    explain("lr_decay", lr_decay_name(r.lr_decay),
+            timed ? "--time-limit: zero when the time runs out" : "no time limit: the paper's");
+  }
+
+  // Validation and checkpoints every two epochs, at least every 1,000 steps: on small data a
+  // run then keeps checkpoints close enough together to average.
+  if (request.valid_every) {
+    r.valid_every = *request.valid_every;
+    explain("valid_every", r.valid_every, "given");
+  } else {
+    r.valid_every = std::min<int64_t>(round_steps(2.0 * double(in.steps_per_epoch)), 1000);
+    explain("valid_every", r.valid_every, "2 epochs of " + epoch + ", at most 1000");
+  }
+
+  // The paper's final models average the last 5 checkpoints (§6.1).
+  if (request.keep_checkpoints) {
+    r.keep_checkpoints = *request.keep_checkpoints;
+    explain("keep_checkpoints", r.keep_checkpoints, "given");
+  } else {
+    r.keep_checkpoints = 5;
+    explain("keep_checkpoints", r.keep_checkpoints, "the paper averages the last 5, section 6.1");
+  }
+  return r;
+}
+
+}  // namespace tfm::train

@@ -1,0 +1,61 @@
+#include "train/recipe.h"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+
+namespace tfm::train {
+namespace {
+
+// Multi30k with config S: 29,000 pairs in about 140 steps of 4,096 tokens, 30 minutes.
+TEST(Recipe, ASmallCorpusInThirtyMinutesGetsAShortWarmUpACappedPeakAndADecayToZero) {
+  const Recipe r = choose_recipe({}, {140, 256, 30});
+  EXPECT_EQ(r.warmup_steps, 800);  // 6 epochs, in round hundreds
+  EXPECT_NEAR(r.lr_factor * std::pow(256.0 * 800.0, -0.5), 1e-3, 1e-12);  // the peak, capped
+  EXPECT_EQ(r.lr_decay, LrDecay::inverse_sqrt_to_zero);
+  EXPECT_EQ(r.valid_every, 300);   // 2 epochs
+  EXPECT_EQ(r.keep_checkpoints, 5);
+  EXPECT_EQ(r.explained["warmup_steps"]["why"], "6 epochs of 140 steps, at most the paper's 4000");
+  EXPECT_EQ(r.explained.size(), 5u);
+}
+
+// A corpus of millions of pairs with config B and no time limit: the paper's recipe.
+TEST(Recipe, ALargeCorpusGetsThePapersRecipe) {
+  const Recipe r = choose_recipe({}, {30000, 512, 0});
+  EXPECT_EQ(r.warmup_steps, 4000);
+  EXPECT_EQ(r.lr_factor, 1.0);  // the paper's peak, 7e-4, is under the cap
+  EXPECT_EQ(r.lr_decay, LrDecay::inverse_sqrt);
+  EXPECT_EQ(r.valid_every, 1000);
+}
+
+TEST(Recipe, ATinyCorpusStillWarmsUpAndValidatesInRoundHundreds) {
+  const Recipe r = choose_recipe({}, {3, 64, 0});
+  EXPECT_EQ(r.warmup_steps, 100);
+  EXPECT_EQ(r.valid_every, 100);
+}
+
+TEST(Recipe, GivenSettingsAreKeptAndSaidToBeGiven) {
+  RecipeRequest given;
+  given.warmup_steps = 123;
+  given.lr_factor = 2.0;
+  given.lr_decay = LrDecay::linear;
+  given.valid_every = 7;
+  given.keep_checkpoints = 1;
+  const Recipe r = choose_recipe(given, {140, 256, 30});
+  EXPECT_EQ(r.warmup_steps, 123);
+  EXPECT_EQ(r.lr_factor, 2.0);
+  EXPECT_EQ(r.lr_decay, LrDecay::linear);
+  EXPECT_EQ(r.valid_every, 7);
+  EXPECT_EQ(r.keep_checkpoints, 1);
+  for (const auto& [name, choice] : r.explained.items())
+    EXPECT_EQ(choice["why"].get<std::string>().substr(0, 5), "given") << name;
+}
+
+TEST(Recipe, DecayNamesRoundTrip) {
+  for (LrDecay d : {LrDecay::inverse_sqrt, LrDecay::linear, LrDecay::inverse_sqrt_to_zero})
+    EXPECT_EQ(parse_lr_decay(lr_decay_name(d)), d);
+  EXPECT_EQ(parse_lr_decay("cosine"), std::nullopt);
+}
+
+}  // namespace
+}  // namespace tfm::train

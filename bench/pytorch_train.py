@@ -14,7 +14,7 @@ What it shares with `tfm train --config S --time-limit M` (src/train/):
   shuffle, length sort, budget = sentences x longest side, specials included, batch order reshuffled every
   epoch; pairs with an empty side or over --max-length pieces skipped): the same batches in the same order;
 - recipe (train/recipe.cpp): Adam 0.9/0.98/1e-9, label smoothing 0.1, loss per target token, no clipping; warm-up
-  6 epochs of steps in hundreds (at most 4000), peak min((d_model * warmup)^-0.5, 1e-3),
+  3 epochs of steps in hundreds (at most 4000), peak min((d_model * warmup)^-0.5, 1e-3),
   lr = peak * min(step / warmup, sqrt(warmup / step)) * (1 - elapsed / time limit);
 - validation every 2 epochs of steps in hundreds (at most 1000) and at the end: `tfm translate --beam 1` of
   --valid-src scored by `tfm bleu`; the best becomes OUT_DIR/model.safetensors, and the mean of the last 5
@@ -186,7 +186,7 @@ def round_steps(steps):
 
 def choose_recipe(steps_per_epoch, d_model):
     """What tfm's choose_recipe picks with --time-limit and nothing else given (src/train/recipe.cpp)."""
-    warmup = round_steps(min(6.0 * steps_per_epoch, 4000.0))
+    warmup = round_steps(min(3.0 * steps_per_epoch, 4000.0))
     return {"warmup_steps": warmup, "peak_lr": min((d_model * warmup) ** -0.5, 1e-3),
             "valid_every": min(round_steps(2.0 * steps_per_epoch), 1000), "keep_checkpoints": KEEP_CHECKPOINTS}
 

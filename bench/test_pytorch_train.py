@@ -35,9 +35,9 @@ TFM = BENCH_DIR.parent / "build" / "tfm"
 class RecipeTest(unittest.TestCase):
     def test_recipe_follows_tfm_rules(self):
         cases = {  # steps per epoch, d_model -> warm-up, peak, validation interval (hand-computed)
-            (136, 256): (800, 1e-3, 300),                   # 816 -> 800; paper peak (256 * 800)^-0.5 = 2.2e-3, capped
-            (175, 256): (1100, 1e-3, 400),                  # 1050 and 350: halves round up, as llround does
-            (1000, 512): (4000, 1 / 2048000 ** 0.5, 1000),  # the paper's 4000 and its peak 6.99e-4; at most 1000
+            (136, 256): (400, 1e-3, 300),                   # 408 -> 400; paper peak (256 * 400)^-0.5 = 3.1e-3, capped
+            (175, 256): (500, 1e-3, 400),                   # 525 -> 500, and 350 -> 400: halves round up, as llround
+            (1500, 512): (4000, 1 / 2048000 ** 0.5, 1000),  # the paper's 4000 and its peak 6.99e-4; at most 1000
             (3, 256): (100, 1e-3, 100),                     # at least 100 steps
         }
         for (steps_per_epoch, d_model), (warmup, peak, valid_every) in cases.items():

@@ -90,7 +90,7 @@ void add_train_command(CLI::App& app) {
                   "Scale of the learning rate d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: the "
                   "paper's, its peak at most 1e-3)")
       ->check(CLI::PositiveNumber);
-  cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps of the learning rate (default: 6 epochs, at most 4000)")
+  cmd->add_option("--warmup", o->warmup_steps, "Warm-up steps of the learning rate (default: 3 epochs, at most 4000)")
       ->check(CLI::PositiveNumber);
   cmd->add_option("--lr-decay", o->lr_decay,
                   "Decay after the warm-up: inverse-sqrt (the paper's), linear (to zero at --max-steps) or "

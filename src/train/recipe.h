@@ -2,8 +2,8 @@
 // The settings of a training run that depend on the data and the budget, for those the user
 // leaves open. The paper's recipe (warm-up 4,000 steps, its peak learning rate, the
 // inverse-square-root decay) is for 4.5 million sentence pairs and 100,000 steps; a corpus of
-// 30,000 pairs trained for 30 minutes is some 2,300 steps, which that warm-up alone would
-// outlast. docs/training.md gives the measurements behind each rule.
+// 30,000 pairs trained for 30 minutes is some 1,600 to 2,300 steps, which that warm-up alone
+// would outlast. docs/training.md gives the measurements behind each rule.
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <optional>

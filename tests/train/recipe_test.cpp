@@ -10,12 +10,12 @@ namespace {
 // Multi30k with config S: 29,000 pairs in about 140 steps of 4,096 tokens, 30 minutes.
 TEST(Recipe, ASmallCorpusInThirtyMinutesGetsAShortWarmUpACappedPeakAndADecayToZero) {
   const Recipe r = choose_recipe({}, {140, 256, 30});
-  EXPECT_EQ(r.warmup_steps, 800);  // 6 epochs, in round hundreds
-  EXPECT_NEAR(r.lr_factor * std::pow(256.0 * 800.0, -0.5), 1e-3, 1e-12);  // the peak, capped
+  EXPECT_EQ(r.warmup_steps, 400);  // 3 epochs, in round hundreds
+  EXPECT_NEAR(r.lr_factor * std::pow(256.0 * 400.0, -0.5), 1e-3, 1e-12);  // the peak, capped
   EXPECT_EQ(r.lr_decay, LrDecay::inverse_sqrt_to_zero);
   EXPECT_EQ(r.valid_every, 300);   // 2 epochs
   EXPECT_EQ(r.keep_checkpoints, 5);
-  EXPECT_EQ(r.explained["warmup_steps"]["why"], "6 epochs of 140 steps, at most the paper's 4000");
+  EXPECT_EQ(r.explained["warmup_steps"]["why"], "3 epochs of 140 steps, at most the paper's 4000");
   EXPECT_EQ(r.explained.size(), 5u);
 }
 

@@ -46,12 +46,17 @@ Recipe choose_recipe(const RecipeRequest& request, const RecipeInputs& in) {
 
   // Warm-up: three epochs, which on Multi30k (29,000 pairs) is 400 steps, a quarter of a
   // 30-minute run, where six epochs (800) validated 1.6 BLEU lower; on corpora of millions of
-  // pairs the paper's 4,000 (docs/training.md). Like every rule here but the
-  // decay's, it depends on the data alone: a run resumed with a larger --max-steps goes on
-  // exactly as one given that number from the start.
+  // pairs the paper's 4,000 (docs/training.md); and in a time-limited run at most a quarter of
+  // the steps its time allows, so that a large corpus trained briefly still reaches its peak.
+  // Apart from that cap and the decay, the rules depend on the data alone: a run resumed with
+  // a larger --max-steps goes on exactly as one given that number from the start.
   if (request.warmup_steps) {
     r.warmup_steps = *request.warmup_steps;
     explain("warmup_steps", r.warmup_steps, "given");
+  } else if (in.expected_steps > 0 && 3.0 * double(in.steps_per_epoch) > double(in.expected_steps) / 4) {
+    r.warmup_steps = round_steps(std::min(double(in.expected_steps) / 4, 4000.0));
+    explain("warmup_steps", r.warmup_steps,
+            "a quarter of the " + std::to_string(in.expected_steps) + " steps the time limit allows at this speed");
   } else {
     r.warmup_steps = round_steps(std::min(3.0 * double(in.steps_per_epoch), 4000.0));
     explain("warmup_steps", r.warmup_steps, "3 epochs of " + epoch + ", at most the paper's 4000");

@@ -203,18 +203,23 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
                                               encode_all(tokenizer, valid.text.target), valid_options);
   }
 
-  const Recipe recipe = choose_recipe(
-      {o.warmup_steps, o.lr_factor, o.lr_decay, o.valid_every, o.keep_checkpoints},
-      {std::max<int64_t>(1, batcher.batches_in_epoch() / std::max(1, o.accum)), config.d_model, o.time_limit_minutes});
-  for (const auto& [name, choice] : recipe.explained.items())
-    progress.message("recipe: " + name + " " + choice["value"].dump() + ": " + choice["why"].get<std::string>());
-  if (writer) {
+  const RecipeRequest recipe_request{o.warmup_steps, o.lr_factor, o.lr_decay, o.valid_every, o.keep_checkpoints};
+  RecipeInputs recipe_inputs{std::max<int64_t>(1, batcher.batches_in_epoch() / std::max(1, o.accum)), config.d_model,
+                             o.time_limit_minutes};
+  Recipe recipe = choose_recipe(recipe_request, recipe_inputs);
+  auto announce = [&](const std::vector<std::string>& names) {
+    for (const std::string& name : names) {
+      const auto& choice = recipe.explained[name];
+      progress.message("recipe: " + name + " " + choice["value"].dump() + ": " + choice["why"].get<std::string>());
+    }
+    if (!writer) return;
     nlohmann::ordered_json settings = recipe.explained;
     // As written (0.1), not as the float holds it (0.10000000149).
     settings["label_smoothing"] = {{"value", std::stod(std::to_string(o.label_smoothing))}, {"why", "--label-smoothing"}};
     settings["dropout"] = {{"value", config.dropout}, {"why", "the model configuration's"}};
     io::write_file_atomically(dir / "training.json", settings.dump(2) + "\n");
-  }
+  };
+  announce({"warmup_steps", "lr_factor", "lr_decay", "valid_every", "keep_checkpoints"});
 
   nn::Transformer model(config);
   model.initialize(o.seed);
@@ -370,6 +375,11 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
   std::vector<Batch> batches(size_t(std::max(1, o.accum)));
   int64_t last_checkpoint_step = state.step;
   const int64_t first_step = state.step;
+  // A time-limited run with the recipe's warm-up refits it once it knows its speed: that of
+  // steps 10 to 30 of this process (the first ones are slower, while memory is first touched).
+  constexpr int64_t kSpeedFrom = 10, kSpeedTo = 30;
+  const bool refit_warmup = o.time_limit_minutes > 0 && !o.warmup_steps;
+  double speed_from_seconds = 0;
   while (true) {
     if (o.max_steps > 0 && state.step >= o.max_steps) {
       summary.stop_reason = "reached --max-steps";
@@ -397,6 +407,19 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
                                "; " + dir.string() + " keeps the last good checkpoint (step " +
                                std::to_string(last_checkpoint_step) + "). Try a lower --lr-factor or --clip-norm");
     ++state.step;
+    if (refit_warmup && state.step == first_step + kSpeedFrom) speed_from_seconds = shared_elapsed();
+    if (refit_warmup && state.step == first_step + kSpeedTo) {
+      const double now = shared_elapsed(), per_step = (now - speed_from_seconds) / double(kSpeedTo - kSpeedFrom);
+      recipe_inputs.expected_steps = state.step + int64_t((o.time_limit_minutes * 60 - now) / per_step);
+      const Recipe refit = choose_recipe(recipe_request, recipe_inputs);
+      if (refit.warmup_steps != recipe.warmup_steps) {
+        recipe = refit;
+        schedule = LearningRateSchedule::paper(config.d_model, recipe.warmup_steps, recipe.lr_factor);
+        schedule.decay = recipe.lr_decay;
+        schedule.total_steps = o.max_steps;
+        announce({"warmup_steps", "lr_factor"});
+      }
+    }
     if (communicator.ranks() > 1 && o.check_weights_every > 0 && state.step % o.check_weights_every == 0)
       communicator.check_identical(weights_fingerprint(model.parameters()),
                                    "the weights after step " + std::to_string(state.step));

@@ -28,6 +28,23 @@ TEST(Recipe, ALargeCorpusGetsThePapersRecipe) {
   EXPECT_EQ(r.valid_every, 1000);
 }
 
+// Multi30k repeated 4 times (about 540 steps an epoch) in 30 minutes that allow ~1,660 steps:
+// three epochs would be nearly the whole run; a quarter of it instead.
+TEST(Recipe, ATimeLimitedRunWarmsUpForAtMostAQuarterOfTheStepsItsTimeAllows) {
+  RecipeInputs in{540, 256, 30};
+  EXPECT_EQ(choose_recipe({}, in).warmup_steps, 1600);  // the speed not known yet: 3 epochs
+  in.expected_steps = 1660;
+  const Recipe r = choose_recipe({}, in);
+  EXPECT_EQ(r.warmup_steps, 400);  // 415, in round hundreds
+  EXPECT_NEAR(r.lr_factor * std::pow(256.0 * 400.0, -0.5), 1e-3, 1e-12);  // the peak follows
+  EXPECT_EQ(r.explained["warmup_steps"]["why"], "a quarter of the 1660 steps the time limit allows at this speed");
+  in.steps_per_epoch = 135;  // Multi30k itself: 3 epochs are already under a quarter
+  EXPECT_EQ(choose_recipe({}, in).warmup_steps, 400);
+  RecipeRequest given;
+  given.warmup_steps = 1500;
+  EXPECT_EQ(choose_recipe(given, in).warmup_steps, 1500);
+}
+
 TEST(Recipe, ATinyCorpusStillWarmsUpAndValidatesInRoundHundreds) {
   const Recipe r = choose_recipe({}, {3, 64, 0});
   EXPECT_EQ(r.warmup_steps, 100);

@@ -5,6 +5,7 @@
 #include <string>
 
 #include "cli/commands.h"
+#include "train/checkpoint.h"
 #include "train/checkpoint_average.h"
 
 namespace tfm::cli {
@@ -20,11 +21,10 @@ struct AverageCommandOptions {
 void run_average(const AverageCommandOptions& o) {
   const std::filesystem::path dir = o.model_dir;
   const std::filesystem::path out = o.out.empty() ? dir / "model.safetensors" : std::filesystem::path(o.out);
-  const std::vector<std::filesystem::path> inputs = train::last_checkpoint_weights(dir, o.last);
-  std::string averaged;
-  for (const auto& input : inputs) averaged += (averaged.empty() ? "" : " ") + input.parent_path().filename().string();
-  train::average_weight_files(inputs, out, {{"averaged_checkpoints", averaged}});
-  std::cout << "averaged " << averaged << " into " << out.string() << '\n';
+  const std::vector<int64_t> steps = train::average_last_checkpoints(dir, o.last, out);
+  std::cout << "averaged";
+  for (int64_t step : steps) std::cout << ' ' << train::checkpoint_name(step);
+  std::cout << " into " << out.string() << '\n';
 }
 
 }  // namespace

@@ -21,6 +21,10 @@ std::string checkpoint_name(int64_t step) {
   return name;
 }
 
+int64_t checkpoint_step(const fs::path& checkpoint_dir) {
+  return std::stoll(checkpoint_dir.filename().string().substr(std::string("step-").size()));
+}
+
 fs::path average_candidate_path(const fs::path& model_dir) { return model_dir / "checkpoints" / "average.safetensors"; }
 
 namespace {

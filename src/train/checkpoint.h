@@ -19,8 +19,9 @@
 
 namespace tfm::train {
 
-// "step-<N>", N in 9 digits: the directory name of checkpoint N.
+// "step-<N>", N in 9 digits: the directory name of checkpoint N; and back, from its directory.
 std::string checkpoint_name(int64_t step);
+int64_t checkpoint_step(const std::filesystem::path& checkpoint_dir);
 
 // Where training writes the mean of its last checkpoints before judging it; a killed run's
 // is removed by remove_unfinished_writes.

@@ -24,6 +24,19 @@ std::vector<fs::path> last_checkpoint_weights(const fs::path& model_dir, int cou
   return weights;
 }
 
+std::vector<int64_t> average_last_checkpoints(const fs::path& model_dir, int count, const fs::path& output) {
+  const std::vector<fs::path> inputs = last_checkpoint_weights(model_dir, count);
+  std::vector<int64_t> steps;
+  std::string names;
+  for (const fs::path& input : inputs) {
+    steps.push_back(checkpoint_step(input.parent_path()));
+    if (!names.empty()) names += ' ';
+    names += input.parent_path().filename().string();
+  }
+  average_weight_files(inputs, output, {{"averaged_checkpoints", names}});
+  return steps;
+}
+
 void average_weight_files(const std::vector<fs::path>& inputs, const fs::path& output, const io::Metadata& metadata) {
   assert(!inputs.empty());
   // The first file fixes the names, shapes and order. Sums are kept in double, so that the

@@ -13,6 +13,12 @@ namespace tfm::train {
 // Throws std::runtime_error saying how many there are when there are fewer.
 std::vector<std::filesystem::path> last_checkpoint_weights(const std::filesystem::path& model_dir, int count);
 
+// Writes to `output` the mean of the newest `count` (>= 1) checkpoints' weights, its metadata
+// naming them ("averaged_checkpoints": "step-... step-..."); returns their steps, oldest first.
+// Throws as last_checkpoint_weights does.
+std::vector<int64_t> average_last_checkpoints(const std::filesystem::path& model_dir, int count,
+                                              const std::filesystem::path& output);
+
 // Writes to `output`, atomically, the mean of the weight files `inputs` (at least one): every
 // tensor averaged element-wise in double and rounded to F32, in the first file's tensor order.
 // All files must hold the same tensor names with the same shapes; otherwise an io::FormatError

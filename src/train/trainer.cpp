@@ -302,16 +302,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     int best_count = 0;
     std::vector<nlohmann::json> records;
     for (int count = 2; count <= most; ++count) {
-      const std::vector<fs::path> inputs = last_checkpoint_weights(dir, count);
-      std::string names;
-      nlohmann::json steps = nlohmann::json::array();
-      for (const fs::path& input : inputs) {
-        const std::string name = input.parent_path().filename().string();
-        if (!names.empty()) names += ' ';
-        names += name;
-        steps.push_back(std::stoll(name.substr(std::string("step-").size())));
-      }
-      average_weight_files(inputs, candidate, {{"averaged_checkpoints", names}});
+      const std::vector<int64_t> steps = average_last_checkpoints(dir, count, candidate);
       nn::Transformer average(config);
       io::load_parameters(candidate, average.parameters());
       const ValidationResult v = validate(average, tokenizer, valid, o.valid_beam, workspace);

@@ -4,7 +4,8 @@ written as a tfm model directory, so that `tfm translate` and `tfm bleu` score b
 
   pytorch_train.py --src FILE --tgt FILE --valid-src FILE --valid-tgt FILE --spm SPM_MODEL --model OUT_DIR
                    --time-limit MINUTES --threads N [--tfm build/tfm] [--config S|B|config.json]
-                   [--batch-tokens 4096] [--max-length 200] [--seed 1] [--log-every 100] [--json]
+                   [--batch-tokens 4096] [--max-length 200] [--seed 1] [--log-every 100]
+                   [--matmul-precision float32|bfloat16] [--json]
 
 What it shares with `tfm train --config S --time-limit M` (src/train/):
 - model: tests/golden/reference_model.py (a config file's missing fields are S's), plus the dropout on the scaled
@@ -19,6 +20,9 @@ What it shares with `tfm train --config S --time-limit M` (src/train/):
 - validation every 2 epochs of steps in hundreds (at most 1000) and at the end: `tfm translate --beam 1` of
   --valid-src scored by `tfm bleu`; the best becomes OUT_DIR/model.safetensors, and the mean of the last 5
   checkpoints (kept in memory) replaces it if it validates better.
+- --matmul-precision bfloat16 (tfm's choice where the CPU has AVX512_BF16): forward and loss under
+  torch.autocast("cpu", dtype=torch.bfloat16), PyTorch's mixed precision; it also runs attention's products in
+  bfloat16, which tfm keeps in float32, and the loss is computed from float32 logits as tfm's is.
 What differs: the random streams (initial weights, dropout masks), the kernels' rounding, and validation's
 `tfm translate` and `tfm bleu` run as processes (tfm validates in-process; its loss, the tie-breaker, is computed here).
 The time limit counts from the first step (after reading and tokenizing), validation included, as tfm's does.
@@ -179,6 +183,15 @@ def cross_entropy_sums(logits, targets, pad_id, smoothing):
     return loss.sum(), nll.sum(), int(counted.sum())
 
 
+def training_loss(model, tensors, config, bfloat16):
+    """cross_entropy_sums of the model's logits for batch_tensors(...); bfloat16: forward under autocast, the loss
+    from float32 logits."""
+    src, src_lengths, tgt_in, tgt_out, tgt_lengths = tensors
+    with torch.autocast("cpu", dtype=torch.bfloat16, enabled=bfloat16):
+        logits, _ = model(src, tgt_in, src_lengths, tgt_lengths)
+    return cross_entropy_sums(logits.float(), tgt_out, config["pad_id"], LABEL_SMOOTHING)
+
+
 def round_steps(steps):
     """Steps in round hundreds, at least 100: tfm's round_steps (llround: halves away from zero)."""
     return max(100, math.floor(steps / 100.0 + 0.5) * 100)
@@ -230,6 +243,8 @@ def parse_args(argv=None):
     parser.add_argument("--max-length", type=int, default=200, help="skip pairs with a longer side (pieces)")
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--log-every", type=int, default=100)
+    parser.add_argument("--matmul-precision", choices=("float32", "bfloat16"), default="float32",
+                        help="bfloat16: forward and loss under torch.autocast (bfloat16 products)")
     parser.add_argument("--json", action="store_true", help="print one JSON line of summary to standard output")
     args = parser.parse_args(argv)
     if min(args.threads, args.batch_tokens, args.max_length, args.log_every) < 1 or args.time_limit <= 0:
@@ -324,8 +339,8 @@ def main(argv=None):
         lr = learning_rate(step + 1, spent / limit, recipe["peak_lr"], recipe["warmup_steps"])
         for group in optimizer.param_groups:
             group["lr"] = lr
-        logits, _ = model(src, tgt_in, src_lengths, tgt_lengths)
-        loss, nll, tokens = cross_entropy_sums(logits, tgt_out, config["pad_id"], LABEL_SMOOTHING)
+        loss, nll, tokens = training_loss(model, (src, src_lengths, tgt_in, tgt_out, tgt_lengths), config,
+                                          args.matmul_precision == "bfloat16")
         optimizer.zero_grad(set_to_none=True)
         (loss / tokens).backward()
         optimizer.step()
@@ -374,7 +389,7 @@ def main(argv=None):
             "epochs": round(batcher.epoch + batcher.index / len(batcher.batches), 3),
             "tgt_tok_per_s": round(mean_rate, 1), "training_seconds": round(training_seconds, 1),
             "best_valid_bleu": best["bleu"], "best_step": best["step"], "final_valid_bleu": final_bleu,
-            "averaged": averaged, "torch": torch.__version__}))
+            "averaged": averaged, "matmul_precision": args.matmul_precision, "torch": torch.__version__}))
     return 0
 
 

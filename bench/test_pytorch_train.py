@@ -124,6 +124,18 @@ class ModelTest(unittest.TestCase):
         torch.testing.assert_close(loss / tokens, F.cross_entropy(*flat, ignore_index=0, label_smoothing=0.1))
         torch.testing.assert_close(nll / tokens, F.cross_entropy(*flat, ignore_index=0))
 
+    def test_bfloat16_loss_is_close_to_float32s_and_not_equal(self):
+        config = {**TINY_CONFIG, "dropout": 0.0, "attention_dropout": 0.0, "activation_dropout": 0.0}
+        model = pytorch_train.TrainingTransformer(config)
+        pairs = [([5, 6, 7], [8, 9]), ([10, 11], [12, 13, 14])]
+        tensors = pytorch_train.batch_tensors(pairs, config)
+        full, _, tokens = pytorch_train.training_loss(model, tensors, config, bfloat16=False)
+        half, _, half_tokens = pytorch_train.training_loss(model, tensors, config, bfloat16=True)
+        self.assertEqual(tokens, half_tokens)
+        self.assertEqual(half.dtype, torch.float32)
+        self.assertNotEqual(float(half), float(full))
+        self.assertAlmostEqual(float(half) / float(full), 1.0, delta=0.02)
+
     def test_initialisation_is_tfms(self):
         model = pytorch_train.TrainingTransformer({**TINY_CONFIG, "dropout": 0.1, "attention_dropout": 0.1,
                                                    "activation_dropout": 0.1})

@@ -98,8 +98,8 @@ tfm::TrainingSummary train(const Text& source, const Text& target, const std::st
                            double time_limit_minutes, unsigned long long seed, bool resume, double lr_factor,
                            long long warmup_steps, const std::string& lr_decay, float label_smoothing,
                            double clip_norm, int max_length, long long valid_every, int patience,
-                           int keep_checkpoints, long long log_every, int valid_beam, int threads,
-                           const py::object& progress, bool quiet) {
+                           int keep_checkpoints, const std::string& matmul_precision, long long log_every,
+                           int valid_beam, int threads, const py::object& progress, bool quiet) {
   tfm::TrainingOptions o;
   set_text(source, o.source, o.source_lines);
   set_text(target, o.target, o.target_lines);
@@ -124,6 +124,7 @@ tfm::TrainingSummary train(const Text& source, const Text& target, const std::st
   o.valid_every = valid_every;
   o.patience = patience;
   o.keep_checkpoints = keep_checkpoints;
+  o.matmul_precision = matmul_precision;
   o.log_every = log_every;
   o.valid_beam = valid_beam;
   o.threads = threads;
@@ -234,7 +235,7 @@ PYBIND11_MODULE(tfm, m) {
         py::arg("lr_factor") = 0.0, py::arg("warmup_steps") = 0, py::arg("lr_decay") = "auto",
         py::arg("label_smoothing") = 0.1f, py::arg("clip_norm") = 0.0, py::arg("max_length") = 200,
         py::arg("valid_every") = 0, py::arg("patience") = 0, py::arg("keep_checkpoints") = 0,
-        py::arg("log_every") = 100, py::arg("valid_beam") = 1, py::arg("threads") = 0, py::arg("progress") = py::none(),
+        py::arg("matmul_precision") = "auto", py::arg("log_every") = 100, py::arg("valid_beam") = 1, py::arg("threads") = 0, py::arg("progress") = py::none(),
         py::arg("quiet") = false,
         "Trains a model directory from parallel text, as `tfm train` does: source and target (and the\n"
         "validation sides) are file names (plain or gzip) or lists of sentences.\n\n"

@@ -29,7 +29,7 @@ struct TrainingOptions {
   double time_limit_minutes = 0;                 // 0: no limit
   unsigned long long seed = 1;
   bool resume = false;
-  // 0 (or "auto") leaves these five to the recipe, which fits them to the data and the time limit.
+  // 0 (or "auto") leaves these six to the recipe, which fits them to the data and the time limit.
   double lr_factor = 0;                          // scales the paper's d_model^-0.5 * min(step^-0.5, step * warmup^-1.5)
   long long warmup_steps = 0;
   std::string lr_decay = "auto";                 // "inverse-sqrt", "linear" (to zero at max_steps) or
@@ -40,6 +40,8 @@ struct TrainingOptions {
   long long valid_every = 0;                     // steps between validations and checkpoints
   int patience = 0;                              // validations without a better BLEU before stopping; 0: never
   int keep_checkpoints = 0;                      // the newest ones (their mean may become the model)
+  std::string matmul_precision = "auto";         // "float32" or "bfloat16" (the linear layers' products; the
+                                                 // recipe's is bfloat16 where the CPU multiplies it natively)
   long long log_every = 100;                     // steps between progress reports
   int valid_beam = 1;                            // beam of the validation translations (1: greedy)
   int threads = 0;                               // 0: every core

@@ -99,6 +99,8 @@ def test_errors_are_python_exceptions_with_tfms_messages(model_dir, tmp_path):
     with pytest.raises(ValueError, match='lr_decay must be "auto", "inverse-sqrt", "linear" or "inverse-sqrt-to-zero", '
                                          'got "cosine"'):
         tfm.train(["a"], ["b"], str(tmp_path / "m"), lr_decay="cosine")
+    with pytest.raises(ValueError, match='matmul_precision must be "auto", "float32" or "bfloat16", got "float16"'):
+        tfm.train(["a"], ["b"], str(tmp_path / "m"), matmul_precision="float16")
     with pytest.raises(ValueError, match="2 hypotheses but 1 references"):
         tfm.bleu(["a", "b"], ["c"])
     with pytest.raises(TypeError):

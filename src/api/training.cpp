@@ -47,6 +47,10 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
   if (!decay && options.lr_decay != "auto")
     throw std::invalid_argument("lr_decay must be \"auto\", \"inverse-sqrt\", \"linear\" or \"inverse-sqrt-to-zero\", got \"" +
                                 options.lr_decay + "\"");
+  const std::optional<kernels::Precision> precision = train::parse_precision(options.matmul_precision);
+  if (!precision && options.matmul_precision != "auto")
+    throw std::invalid_argument("matmul_precision must be \"auto\", \"float32\" or \"bfloat16\", got \"" +
+                                options.matmul_precision + "\"");
   for (const auto& [name, value] : {std::pair{"lr_factor", options.lr_factor},
                                     std::pair{"warmup_steps", double(options.warmup_steps)},
                                     std::pair{"valid_every", double(options.valid_every)},
@@ -78,6 +82,7 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
   o.valid_every = given(int64_t(options.valid_every));
   o.patience = options.patience;
   o.keep_checkpoints = given(options.keep_checkpoints);
+  o.matmul_precision = precision;
   o.log_every = options.log_every;
   o.valid_beam = options.valid_beam;
   return o;

@@ -22,6 +22,7 @@
 #include "nn/transformer.h"
 #include "tensor/random.h"
 #include "train/flops.h"
+#include "train/recipe.h"
 #include "train/schedule.h"
 #include "train/train_step.h"
 
@@ -38,6 +39,7 @@ struct BenchOptions {
   int src_len = 32;
   int tgt_len = 32;
   int beam = 4;
+  std::string matmul_precision = "float32";
   bool json = false;
   bool profile = false;
 };
@@ -59,7 +61,7 @@ Batch random_batch(const io::ModelConfig& c, int batch_size, int src_len, int tg
 
 // The matrix-product peak on the shapes a training step of this model runs: the best rate
 // over its projections, feed-forward and generator products, forward and backward.
-double training_gemm_peak(const io::ModelConfig& c, int64_t tokens) {
+double training_gemm_peak(const io::ModelConfig& c, int64_t tokens, kernels::Precision precision) {
   const int64_t d = c.d_model, ff = c.dim_feedforward, v = c.vocab_size;
   const kernels::GemmShape shapes[] = {
       {tokens, 3 * d, d, false, true},  // Q, K, V projection
@@ -70,7 +72,7 @@ double training_gemm_peak(const io::ModelConfig& c, int64_t tokens) {
       {v, d, tokens, true, false},      // generator backward, d weight
   };
   double best = 0.0;
-  for (const auto& s : shapes) best = std::max(best, kernels::measure_gemm_gflops(s));
+  for (const auto& s : shapes) best = std::max(best, kernels::measure_gemm_gflops(s, precision));
   return best;
 }
 
@@ -82,7 +84,12 @@ double peak_rss_mb() {
 
 void run_bench(const BenchOptions& o) {
   kernels::set_num_threads(o.threads);
+  const kernels::Precision precision = *train::parse_precision(o.matmul_precision);
   const bool train = o.mode == "train", translate = o.mode == "translate";
+  if (precision == kernels::Precision::bfloat16) {
+    if (translate) throw std::runtime_error("--matmul-precision bfloat16 is for --mode train and forward: translation runs in float32");
+    kernels::require_native_bfloat16("--matmul-precision");
+  }
   io::ModelConfig config = io::load_config_arg(o.config);
   // Positions are computed, not learned: room for any length asked for.
   config.max_positions = std::max(config.max_positions, std::max(o.src_len, o.tgt_len) + 2);
@@ -105,12 +112,15 @@ void run_bench(const BenchOptions& o) {
 
   auto run_step = [&] {
     if (train) {
-      train::train_step(model, *adam, workspace, {&batch, 1}, schedule(adam->steps_taken() + 1), {});
+      train::StepOptions step_options;
+      step_options.matmul_precision = precision;
+      train::train_step(model, *adam, workspace, {&batch, 1}, schedule(adam->steps_taken() + 1), step_options);
     } else if (translate) {
       decode::beam_search(search_batch, sources, search);
     } else {
       workspace.reset();
       nn::StepContext ctx = nn::StepContext::inference(workspace);
+      ctx.products = precision;
       Tensor logits = model.forward(ctx, batch);
       kernels::cross_entropy(logits.data, batch.tgt_out_ids.data(), logits.rows(), logits.cols(), config.pad_id,
                              0.1f, 0.0f);
@@ -129,21 +139,22 @@ void run_bench(const BenchOptions& o) {
   nlohmann::json j = {{"impl", "tfm"},       {"mode", o.mode},         {"config", o.config},
                       {"threads", o.threads}, {"batch", o.batch},       {"src_len", o.src_len},
                       {"tgt_len", o.tgt_len}, {"steps", steps},         {"step_ms", 1e3 * seconds / steps},
-                      {"tgt_tok_per_s", tok_per_s}, {"peak_rss_mb", rss_mb}, {"blas", "oneDNN"}};
+                      {"tgt_tok_per_s", tok_per_s}, {"peak_rss_mb", rss_mb}, {"blas", "oneDNN"},
+                      {"matmul_precision", o.matmul_precision}};
   if (translate) j["beam"] = o.beam;
-  std::printf("config %s, mode %s, %d threads, batch %dx%d->%d%s: %.1f ms/step, %.0f target tokens/s, peak RSS %.0f MB\n",
-              o.config.c_str(), o.mode.c_str(), o.threads, o.batch, o.src_len, o.tgt_len,
+  std::printf("config %s, mode %s, %d threads, %s products, batch %dx%d->%d%s: %.1f ms/step, %.0f target tokens/s, peak RSS %.0f MB\n",
+              o.config.c_str(), o.mode.c_str(), o.threads, o.matmul_precision.c_str(), o.batch, o.src_len, o.tgt_len,
               translate ? (", beam " + std::to_string(o.beam)).c_str() : "", 1e3 * seconds / steps, tok_per_s,
               rss_mb);
   if (!translate) {  // model FLOPs are counted for the teacher-forced pass (train/flops.h)
     const double flops_per_step = (train ? 3.0 : 1.0) * train::forward_flops(config, o.batch, o.src_len, o.tgt_len);
     const double model_gflops = flops_per_step * steps / seconds / 1e9;
-    const double peak_gflops = training_gemm_peak(config, int64_t(o.batch) * o.tgt_len);
+    const double peak_gflops = training_gemm_peak(config, int64_t(o.batch) * o.tgt_len, precision);
     j["model_gflops"] = model_gflops;
     j["gemm_peak_gflops"] = peak_gflops;
     j["mfu"] = model_gflops / peak_gflops;
-    std::printf("model %.1f GFLOP/s of a %.1f GFLOP/s matrix-product peak (oneDNN sgemm): MFU %.1f%%\n", model_gflops,
-                peak_gflops, 100.0 * model_gflops / peak_gflops);
+    std::printf("model %.1f GFLOP/s of a %.1f GFLOP/s matrix-product peak (oneDNN, %s): MFU %.1f%%\n", model_gflops,
+                peak_gflops, o.matmul_precision.c_str(), 100.0 * model_gflops / peak_gflops);
   }
   if (o.json) std::cout << j.dump() << std::endl;
   if (o.profile) {  // separate steps, so that the timed ones carry no profiling cost
@@ -178,6 +189,11 @@ void add_bench_command(CLI::App& app) {
   cmd->add_option("--src-len", options->src_len, "Source tokens per sentence")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--tgt-len", options->tgt_len, "Target tokens per sentence")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--beam", options->beam, "Beam size of --mode translate")->check(CLI::PositiveNumber)->capture_default_str();
+  cmd->add_option("--matmul-precision", options->matmul_precision,
+                  "Inputs of the linear layers' products: float32, or bfloat16 as tfm train chooses where the CPU "
+                  "multiplies it natively")
+      ->check(CLI::IsMember({"float32", "bfloat16"}))
+      ->capture_default_str();
   cmd->add_flag("--json", options->json, "Also print the figures as one JSON object");
   cmd->add_flag("--profile", options->profile, "Then run the steps again and print, to standard error, where their time went, by kernel");
   cmd->callback([options] { run_bench(*options); });

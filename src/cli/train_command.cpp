@@ -84,7 +84,7 @@ void add_train_command(CLI::App& app) {
       ->capture_default_str();
   cmd->add_option("--threads", o->threads, "Threads (default: all cores)")->check(CLI::NonNegativeNumber);
   cmd->add_flag("--resume", o->resume, "Continue from the model directory's latest checkpoint");
-  // Left out, these five are fitted to the data and the time limit (printed at the start and
+  // Left out, these six are fitted to the data and the time limit (printed at the start and
   // written to DIR/training.json).
   cmd->add_option("--lr-factor", o->lr_factor,
                   "Scale of the learning rate d_model^-0.5 * min(step^-0.5, step * warmup^-1.5) (default: the "
@@ -111,6 +111,11 @@ void add_train_command(CLI::App& app) {
                   "Checkpoints kept; at the end their mean becomes the model if it validates better than the best "
                   "single one (default: 5, as the paper averages; 1: no averaging)")
       ->check(CLI::PositiveNumber);
+  cmd->add_option("--matmul-precision", o->matmul_precision,
+                  "Inputs of the linear layers' products: float32, or bfloat16 (accumulated in float32; weights, "
+                  "gradients and Adam stay float32) (default: bfloat16 where the CPU multiplies it natively, "
+                  "AVX512_BF16)")
+      ->check(CLI::IsMember({"float32", "bfloat16"}));
   cmd->add_option("--log-every", o->log_every, "Steps between log lines")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--valid-beam", o->valid_beam, "Beam size of the validation translations (1: greedy)")
       ->check(CLI::PositiveNumber)

@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include "kernels/dropout.h"
+#include "kernels/matmul.h"
 #include "tensor/random.h"
 #include "tensor/workspace.h"
 
@@ -21,6 +22,9 @@ struct StepContext {
   // turns this off: each layer's intermediates are given back once the next layer has its
   // input, and attention weights are never stored, so memory grows linearly with length.
   bool keep_activations = true;
+  // What the linear layers' products multiply (kernels/matmul.h); training may choose
+  // bfloat16, whatever runs inference stays float32.
+  kernels::Precision products = kernels::Precision::float32;
   // Told during backward, as soon as a layer stack has finished part of it, that the gradients
   // of the parameter set's entries from this index to the end are final (layers register
   // their parameters in the opposite order to backward), so that a data-parallel run can

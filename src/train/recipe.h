@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "kernels/matmul.h"
 #include "train/schedule.h"
 
 namespace tfm::train {
@@ -21,6 +22,7 @@ struct RecipeInputs {
   int d_model = 0;
   double time_limit_minutes = 0;
   int64_t expected_steps = 0;  // 0: not known yet
+  bool bfloat16_native = false;  // kernels::bfloat16_is_native()
 };
 
 // The user's choices; nullopt: the recipe's.
@@ -30,6 +32,7 @@ struct RecipeRequest {
   std::optional<LrDecay> lr_decay;
   std::optional<int64_t> valid_every;
   std::optional<int> keep_checkpoints;
+  std::optional<kernels::Precision> matmul_precision;
 };
 
 struct Recipe {
@@ -38,6 +41,7 @@ struct Recipe {
   LrDecay lr_decay = LrDecay::inverse_sqrt;
   int64_t valid_every = 0;
   int keep_checkpoints = 1;
+  kernels::Precision matmul_precision = kernels::Precision::float32;  // of the training step's linear layers
   // Each setting, its value and where it came from ("given", or the rule's reason), in the
   // order above: printed at the start of training and written to DIR/training.json.
   nlohmann::ordered_json explained;
@@ -49,5 +53,8 @@ Recipe choose_recipe(const RecipeRequest& request, const RecipeInputs& inputs);
 // (nullopt for anything else).
 std::string lr_decay_name(LrDecay decay);
 std::optional<LrDecay> parse_lr_decay(const std::string& name);
+// The same for a precision ("float32", "bfloat16").
+std::string precision_name(kernels::Precision precision);
+std::optional<kernels::Precision> parse_precision(const std::string& name);
 
 }  // namespace tfm::train

@@ -26,6 +26,7 @@ StepResult train_step(nn::Transformer& model, Adam& adam, Workspace& workspace, 
     // between the shares of one batch.
     nn::StepContext ctx{workspace, true, options.seed,
                         (uint64_t(adam.steps_taken()) * batches.size() + i) * uint64_t(ranks) + uint64_t(rank)};
+    ctx.products = options.matmul_precision;
     if (last && ranks > 1)
       ctx.gradients_final_from = [&communicator](size_t first) { communicator.gradients_final_from(first); };
     model.forward(ctx, batch);

@@ -14,6 +14,7 @@ struct StepOptions {
   float label_smoothing = 0.1f;
   double clip_norm = 0.0;  // <= 0: no clipping
   uint64_t seed = 1;       // dropout streams
+  kernels::Precision matmul_precision = kernels::Precision::float32;  // of the linear layers' products
 };
 
 struct StepResult {

@@ -134,6 +134,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     throw std::runtime_error("--lr-decay linear decays to zero at --max-steps, which must be more than --warmup (" +
                              std::to_string(o.warmup_steps.value_or(0)) + "); got --max-steps " +
                              std::to_string(o.max_steps));
+  if (o.matmul_precision == kernels::Precision::bfloat16) kernels::require_native_bfloat16("--matmul-precision");
   const io::ParallelCorpus corpus =
       o.train_pairs ? *o.train_pairs : io::read_parallel_corpus(o.train_src.string(), o.train_tgt.string());
   ValidationData valid;
@@ -203,9 +204,10 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
                                               encode_all(tokenizer, valid.text.target), valid_options);
   }
 
-  const RecipeRequest recipe_request{o.warmup_steps, o.lr_factor, o.lr_decay, o.valid_every, o.keep_checkpoints};
+  const RecipeRequest recipe_request{o.warmup_steps, o.lr_factor,       o.lr_decay,
+                                     o.valid_every,  o.keep_checkpoints, o.matmul_precision};
   RecipeInputs recipe_inputs{std::max<int64_t>(1, batcher.batches_in_epoch() / std::max(1, o.accum)), config.d_model,
-                             o.time_limit_minutes};
+                             o.time_limit_minutes, 0, kernels::bfloat16_is_native()};
   Recipe recipe = choose_recipe(recipe_request, recipe_inputs);
   auto announce = [&](const std::vector<std::string>& names) {
     for (const std::string& name : names) {
@@ -219,7 +221,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     settings["dropout"] = {{"value", config.dropout}, {"why", "the model configuration's"}};
     io::write_file_atomically(dir / "training.json", settings.dump(2) + "\n");
   };
-  announce({"warmup_steps", "lr_factor", "lr_decay", "valid_every", "keep_checkpoints"});
+  announce({"warmup_steps", "lr_factor", "lr_decay", "valid_every", "keep_checkpoints", "matmul_precision"});
 
   nn::Transformer model(config);
   model.initialize(o.seed);
@@ -245,7 +247,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
   LearningRateSchedule schedule = LearningRateSchedule::paper(config.d_model, recipe.warmup_steps, recipe.lr_factor);
   schedule.decay = recipe.lr_decay;
   schedule.total_steps = o.max_steps;
-  const StepOptions step_options{o.label_smoothing, o.clip_norm, o.seed};
+  const StepOptions step_options{o.label_smoothing, o.clip_norm, o.seed, recipe.matmul_precision};
   Workspace workspace;
   const auto run_start = Clock::now();
   const double elapsed_before = state.elapsed_seconds;

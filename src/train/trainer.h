@@ -12,6 +12,7 @@
 #include <string>
 
 #include "io/corpus.h"
+#include "kernels/matmul.h"
 #include "train/communicator.h"
 #include "train/schedule.h"
 
@@ -44,12 +45,13 @@ struct TrainerOptions {
   double time_limit_minutes = 0;  // 0: no limit
   uint64_t seed = 1;
   bool resume = false;
-  // Left open (nullopt), these five are chosen from the data and the budget (train/recipe.h).
+  // Left open (nullopt), these six are chosen from the data and the budget (train/recipe.h).
   std::optional<double> lr_factor;      // scales the paper's peak, (d_model * warmup)^-0.5
   std::optional<int64_t> warmup_steps;
   std::optional<LrDecay> lr_decay;      // linear: to zero at max_steps
   std::optional<int64_t> valid_every;   // steps between validations and checkpoints
   std::optional<int> keep_checkpoints;  // the newest ones; at the end the mean of them is kept if it validates better
+  std::optional<kernels::Precision> matmul_precision;  // of the linear layers (kernels/matmul.h)
   float label_smoothing = 0.1f;
   double clip_norm = 0.0;
   int max_length = 200;       // pairs with a longer side (in pieces) are skipped

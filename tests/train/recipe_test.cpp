@@ -16,7 +16,7 @@ TEST(Recipe, ASmallCorpusInThirtyMinutesGetsAShortWarmUpACappedPeakAndADecayToZe
   EXPECT_EQ(r.valid_every, 300);   // 2 epochs
   EXPECT_EQ(r.keep_checkpoints, 5);
   EXPECT_EQ(r.explained["warmup_steps"]["why"], "3 epochs of 140 steps, at most the paper's 4000");
-  EXPECT_EQ(r.explained.size(), 5u);
+  EXPECT_EQ(r.explained.size(), 6u);
 }
 
 // A corpus of millions of pairs with config B and no time limit: the paper's recipe.
@@ -58,14 +58,31 @@ TEST(Recipe, GivenSettingsAreKeptAndSaidToBeGiven) {
   given.lr_decay = LrDecay::linear;
   given.valid_every = 7;
   given.keep_checkpoints = 1;
-  const Recipe r = choose_recipe(given, {140, 256, 30});
+  given.matmul_precision = kernels::Precision::float32;
+  const Recipe r = choose_recipe(given, {140, 256, 30, 0, true});
   EXPECT_EQ(r.warmup_steps, 123);
   EXPECT_EQ(r.lr_factor, 2.0);
   EXPECT_EQ(r.lr_decay, LrDecay::linear);
   EXPECT_EQ(r.valid_every, 7);
   EXPECT_EQ(r.keep_checkpoints, 1);
+  EXPECT_EQ(r.matmul_precision, kernels::Precision::float32);
   for (const auto& [name, choice] : r.explained.items())
     EXPECT_EQ(choice["why"].get<std::string>().substr(0, 5), "given") << name;
+}
+
+TEST(Recipe, ProductsAreInBfloat16OnlyWhereTheCpuMultipliesItNatively) {
+  RecipeInputs in{140, 256, 30};
+  EXPECT_EQ(choose_recipe({}, in).matmul_precision, kernels::Precision::float32);
+  in.bfloat16_native = true;
+  const Recipe r = choose_recipe({}, in);
+  EXPECT_EQ(r.matmul_precision, kernels::Precision::bfloat16);
+  EXPECT_EQ(r.explained["matmul_precision"]["value"], "bfloat16");
+}
+
+TEST(Recipe, PrecisionNamesRoundTrip) {
+  for (kernels::Precision p : {kernels::Precision::float32, kernels::Precision::bfloat16})
+    EXPECT_EQ(parse_precision(precision_name(p)), p);
+  EXPECT_EQ(parse_precision("float16"), std::nullopt);
 }
 
 TEST(Recipe, DecayNamesRoundTrip) {

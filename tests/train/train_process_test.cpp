@@ -326,5 +326,23 @@ TEST(TrainProcesses, KilledAtRandomMomentsAndResumedEqualsUninterruptedRun) {
             << " s, a resumed run's first step " << first_step_seconds << " s, whole test " << total << " s\n";
 }
 
+// oneDNN takes ONEDNN_MAX_CPU_ISA as the most the CPU may use: capped at AVX2 (a Zen 1, say),
+// the recipe multiplies in float32 and an explicit bfloat16 is refused before anything is written.
+TEST(TrainProcess, WithoutBfloat16InstructionsProductsStayFloat32AndBfloat16IsRefused) {
+  TinyTask task(100, 0.0);
+  ::setenv("ONEDNN_MAX_CPU_ISA", "AVX2", 1);
+  const auto recipe = run_tfm(task.train_arguments("auto", {"--max-steps", "2"}), task.dir / "auto.log");
+  const auto given = run_tfm(task.train_arguments("given", {"--max-steps", "2", "--matmul-precision", "bfloat16"}),
+                             task.dir / "given.log");
+  ::unsetenv("ONEDNN_MAX_CPU_ISA");
+  EXPECT_EQ(recipe.exit_code, 0) << recipe.output;
+  testing::expect_mentions(recipe.output, {"recipe: matmul_precision \"float32\": the CPU has no bfloat16 dot products"});
+  const auto settings = nlohmann::json::parse(testing::read_bytes(task.dir / "auto" / "training.json"));
+  EXPECT_EQ(settings["matmul_precision"]["value"], "float32");
+  EXPECT_EQ(given.exit_code, 1) << given.output;
+  testing::expect_mentions(given.output, {"--matmul-precision bfloat16", "AVX512_BF16"});
+  EXPECT_FALSE(fs::exists(task.dir / "given"));
+}
+
 }  // namespace
 }  // namespace tfm::train

@@ -18,9 +18,9 @@ void gemm(bool trans_a, bool trans_b, int64_t m, int64_t n, int64_t k, float alp
           Precision precision = Precision::float32);
 
 // Whether this CPU multiplies bfloat16 natively; without that, Precision::bfloat16 would be
-// slower than float32, and gemm() refuses it.
+// slower than float32, so callers must not ask gemm() for it (it asserts so).
 bool bfloat16_is_native();
-// Throws std::runtime_error, naming `option`, when it is not.
+// Throws std::runtime_error, naming `option`, when it is not: the check at the boundaries.
 void require_native_bfloat16(const char* option);
 
 // Threads for our kernels and the matrix products; 0 leaves the OpenMP default.

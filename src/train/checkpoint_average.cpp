@@ -31,7 +31,7 @@ std::vector<int64_t> average_last_checkpoints(const fs::path& model_dir, int cou
   for (const fs::path& input : inputs) {
     steps.push_back(checkpoint_step(input.parent_path()));
     if (!names.empty()) names += ' ';
-    names += input.parent_path().filename().string();
+    names += checkpoint_name(steps.back());
   }
   average_weight_files(inputs, output, {{"averaged_checkpoints", names}});
   return steps;

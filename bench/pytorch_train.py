@@ -16,7 +16,7 @@ What it shares with `tfm train --config S --time-limit M` (src/train/):
   epoch; pairs with an empty side or over --max-length pieces skipped): the same batches in the same order;
 - recipe (train/recipe.cpp): Adam 0.9/0.98/1e-9, label smoothing 0.1, loss per target token, no clipping; warm-up
   3 epochs of steps in hundreds (at most 4000), peak min((d_model * warmup)^-0.5, 1e-3),
-  lr = peak * min(step / warmup, sqrt(warmup / step)) * (1 - elapsed / time limit);
+  lr = peak * min(step / warmup, sqrt(warmup / step)), the paper's inverse square root;
 - validation every 2 epochs of steps in hundreds (at most 1000) and at the end: `tfm translate --beam 1` of
   --valid-src scored by `tfm bleu`; the best becomes OUT_DIR/model.safetensors, and the mean of the last 5
   checkpoints (kept in memory) replaces it if it validates better.
@@ -204,10 +204,10 @@ def choose_recipe(steps_per_epoch, d_model):
             "valid_every": min(round_steps(2.0 * steps_per_epoch), 1000), "keep_checkpoints": KEEP_CHECKPOINTS}
 
 
-def learning_rate(step, budget_used, peak, warmup):
-    """tfm's inverse-sqrt-to-zero (src/train/schedule.h); step counts from 1, budget_used = elapsed / time limit."""
+def learning_rate(step, peak, warmup):
+    """tfm's inverse-sqrt, the paper's (src/train/schedule.h); step counts from 1."""
     s, w = max(step, 1), max(warmup, 1)
-    return peak * min(s / w, math.sqrt(w / s)) * min(max(1.0 - budget_used, 0.0), 1.0)
+    return peak * min(s / w, math.sqrt(w / s))
 
 
 def average_weights(checkpoints):
@@ -336,7 +336,7 @@ def main(argv=None):
         if spent >= limit:
             break
         src, src_lengths, tgt_in, tgt_out, tgt_lengths = batch_tensors(batcher.next(), config)
-        lr = learning_rate(step + 1, spent / limit, recipe["peak_lr"], recipe["warmup_steps"])
+        lr = learning_rate(step + 1, recipe["peak_lr"], recipe["warmup_steps"])
         for group in optimizer.param_groups:
             group["lr"] = lr
         loss, nll, tokens = training_loss(model, (src, src_lengths, tgt_in, tgt_out, tgt_lengths), config,

@@ -94,8 +94,7 @@ void add_train_command(CLI::App& app) {
       ->check(CLI::PositiveNumber);
   cmd->add_option("--lr-decay", o->lr_decay,
                   "Decay after the warm-up: inverse-sqrt (the paper's), linear (to zero at --max-steps) or "
-                  "inverse-sqrt-to-zero (the paper's times the share of the budget left) (default: "
-                  "inverse-sqrt-to-zero with --time-limit, otherwise inverse-sqrt)")
+                  "inverse-sqrt-to-zero (the paper's times the share of the budget left) (default: inverse-sqrt)")
       ->check(CLI::IsMember({"inverse-sqrt", "linear", "inverse-sqrt-to-zero"}, CLI::ignore_case));
   cmd->add_option("--label-smoothing", o->label_smoothing, "Label smoothing")->capture_default_str();
   cmd->add_option("--clip-norm", o->clip_norm, "Clip gradients to this global norm (0: no clipping)")

@@ -15,13 +15,12 @@
 
 namespace tfm::train {
 
-// What the run has: its data (in optimizer steps per epoch), its model and its time limit
-// (0: none), and once a time-limited run knows its speed, the steps its time allows.
+// What the run has: its data (in optimizer steps per epoch), its model, and once a
+// time-limited run knows its speed, the steps its time allows.
 struct RecipeInputs {
   int64_t steps_per_epoch = 0;
   int d_model = 0;
-  double time_limit_minutes = 0;
-  int64_t expected_steps = 0;  // 0: not known yet
+  int64_t expected_steps = 0;  // 0: no time limit, or its speed not known yet
   bool bfloat16_native = false;  // kernels::bfloat16_is_native()
 };
 

@@ -206,8 +206,8 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
 
   const RecipeRequest recipe_request{o.warmup_steps, o.lr_factor,       o.lr_decay,
                                      o.valid_every,  o.keep_checkpoints, o.matmul_precision};
-  RecipeInputs recipe_inputs{std::max<int64_t>(1, batcher.batches_in_epoch() / std::max(1, o.accum)), config.d_model,
-                             o.time_limit_minutes, 0, kernels::bfloat16_is_native()};
+  RecipeInputs recipe_inputs{std::max<int64_t>(1, batcher.batches_in_epoch() / std::max(1, o.accum)), config.d_model, 0,
+                             kernels::bfloat16_is_native()};
   Recipe recipe = choose_recipe(recipe_request, recipe_inputs);
   auto announce = [&](const std::vector<std::string>& names) {
     for (const std::string& name : names) {

@@ -8,11 +8,11 @@ namespace tfm::train {
 namespace {
 
 // Multi30k with config S: 29,000 pairs in about 140 steps of 4,096 tokens, 30 minutes.
-TEST(Recipe, ASmallCorpusInThirtyMinutesGetsAShortWarmUpACappedPeakAndADecayToZero) {
-  const Recipe r = choose_recipe({}, {140, 256, 30});
+TEST(Recipe, ASmallCorpusInThirtyMinutesGetsAShortWarmUpACappedPeakAndThePapersDecay) {
+  const Recipe r = choose_recipe({}, {140, 256});
   EXPECT_EQ(r.warmup_steps, 400);  // 3 epochs, in round hundreds
   EXPECT_NEAR(r.lr_factor * std::pow(256.0 * 400.0, -0.5), 1e-3, 1e-12);  // the peak, capped
-  EXPECT_EQ(r.lr_decay, LrDecay::inverse_sqrt_to_zero);
+  EXPECT_EQ(r.lr_decay, LrDecay::inverse_sqrt);
   EXPECT_EQ(r.valid_every, 300);   // 2 epochs
   EXPECT_EQ(r.keep_checkpoints, 5);
   EXPECT_EQ(r.explained["warmup_steps"]["why"], "3 epochs of 140 steps, at most the paper's 4000");
@@ -21,7 +21,7 @@ TEST(Recipe, ASmallCorpusInThirtyMinutesGetsAShortWarmUpACappedPeakAndADecayToZe
 
 // A corpus of millions of pairs with config B and no time limit: the paper's recipe.
 TEST(Recipe, ALargeCorpusGetsThePapersRecipe) {
-  const Recipe r = choose_recipe({}, {30000, 512, 0});
+  const Recipe r = choose_recipe({}, {30000, 512});
   EXPECT_EQ(r.warmup_steps, 4000);
   EXPECT_EQ(r.lr_factor, 1.0);  // the paper's peak, 7e-4, is under the cap
   EXPECT_EQ(r.lr_decay, LrDecay::inverse_sqrt);
@@ -31,7 +31,7 @@ TEST(Recipe, ALargeCorpusGetsThePapersRecipe) {
 // Multi30k repeated 4 times (about 540 steps an epoch) in 30 minutes that allow ~1,660 steps:
 // three epochs would be nearly the whole run; a quarter of it instead.
 TEST(Recipe, ATimeLimitedRunWarmsUpForAtMostAQuarterOfTheStepsItsTimeAllows) {
-  RecipeInputs in{540, 256, 30};
+  RecipeInputs in{540, 256};
   EXPECT_EQ(choose_recipe({}, in).warmup_steps, 1600);  // the speed not known yet: 3 epochs
   in.expected_steps = 1660;
   const Recipe r = choose_recipe({}, in);
@@ -46,7 +46,7 @@ TEST(Recipe, ATimeLimitedRunWarmsUpForAtMostAQuarterOfTheStepsItsTimeAllows) {
 }
 
 TEST(Recipe, ATinyCorpusStillWarmsUpAndValidatesInRoundHundreds) {
-  const Recipe r = choose_recipe({}, {3, 64, 0});
+  const Recipe r = choose_recipe({}, {3, 64});
   EXPECT_EQ(r.warmup_steps, 100);
   EXPECT_EQ(r.valid_every, 100);
 }
@@ -59,7 +59,7 @@ TEST(Recipe, GivenSettingsAreKeptAndSaidToBeGiven) {
   given.valid_every = 7;
   given.keep_checkpoints = 1;
   given.matmul_precision = kernels::Precision::float32;
-  const Recipe r = choose_recipe(given, {140, 256, 30, 0, true});
+  const Recipe r = choose_recipe(given, {140, 256, 0, true});
   EXPECT_EQ(r.warmup_steps, 123);
   EXPECT_EQ(r.lr_factor, 2.0);
   EXPECT_EQ(r.lr_decay, LrDecay::linear);
@@ -71,7 +71,7 @@ TEST(Recipe, GivenSettingsAreKeptAndSaidToBeGiven) {
 }
 
 TEST(Recipe, ProductsAreInBfloat16OnlyWhereTheCpuMultipliesItNatively) {
-  RecipeInputs in{140, 256, 30};
+  RecipeInputs in{140, 256};
   EXPECT_EQ(choose_recipe({}, in).matmul_precision, kernels::Precision::float32);
   in.bfloat16_native = true;
   const Recipe r = choose_recipe({}, in);

@@ -35,6 +35,8 @@ struct TrainingOptions {
   std::string lr_decay = "auto";                 // "inverse-sqrt", "linear" (to zero at max_steps) or
                                                  // "inverse-sqrt-to-zero" (to zero at the end of the budget)
   float label_smoothing = 0.1f;
+  std::optional<double> dropout;                 // of the embeddings and residual connections (the model
+                                                 // configuration's "dropout"); unset: the configuration's
   double clip_norm = 0.0;                        // clip gradients to this global norm; 0: no clipping
   int max_length = 200;                          // pairs with a side longer than this many pieces are skipped
   long long valid_every = 0;                     // steps between validations and checkpoints

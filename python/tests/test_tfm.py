@@ -1,6 +1,7 @@
 """The Python module against the command line, which runs the same C++ code; and what only Python has:
 NumPy arrays, exceptions, the GIL released while computing, callbacks."""
 
+import json
 import subprocess
 import threading
 import time
@@ -101,6 +102,8 @@ def test_errors_are_python_exceptions_with_tfms_messages(model_dir, tmp_path):
         tfm.train(["a"], ["b"], str(tmp_path / "m"), lr_decay="cosine")
     with pytest.raises(ValueError, match='matmul_precision must be "auto", "float32" or "bfloat16", got "float16"'):
         tfm.train(["a"], ["b"], str(tmp_path / "m"), matmul_precision="float16")
+    with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\), got 1.5$"):
+        tfm.train(["a"], ["b"], str(tmp_path / "m"), dropout=1.5)
     with pytest.raises(ValueError, match="2 hypotheses but 1 references"):
         tfm.bleu(["a", "b"], ["c"])
     with pytest.raises(TypeError):
@@ -184,6 +187,13 @@ def test_trains_from_sentences_in_memory_as_from_the_same_files(corpus, tmp_path
     assert (tmp_path / "files" / "model.safetensors").read_bytes() == (tmp_path / "memory" / "model.safetensors").read_bytes()
     with pytest.raises(ValueError, match="training: 2 source lines but 1 target lines"):
         tfm.train(["a", "b"], ["c"], str(tmp_path / "bad"), **common)
+
+
+def test_dropout_replaces_the_configurations_and_is_written_to_the_model(corpus, tmp_path):
+    common = dict(config=corpus["config"], max_steps=2, warmup_steps=5, batch_tokens=512, threads=1, quiet=True)
+    tfm.train(corpus["source"], corpus["target"], str(tmp_path / "m"), dropout=0.25, **common)
+    assert json.loads((tmp_path / "m" / "config.json").read_text())["dropout"] == 0.25
+    assert json.loads((tmp_path / "m" / "training.json").read_text())["dropout"] == {"value": 0.25, "why": "given"}
 
 
 def test_everything_has_a_docstring():

@@ -5,6 +5,7 @@
 
 #include <iostream>
 #include <optional>
+#include <sstream>
 #include <stdexcept>
 #include <streambuf>
 
@@ -56,6 +57,11 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
                                     std::pair{"valid_every", double(options.valid_every)},
                                     std::pair{"keep_checkpoints", double(options.keep_checkpoints)}})
     if (value < 0) throw std::invalid_argument(std::string(name) + " may not be negative (0: the recipe's)");
+  if (options.dropout && !(*options.dropout >= 0 && *options.dropout < 1)) {
+    std::ostringstream given;
+    given << *options.dropout;
+    throw std::invalid_argument("dropout must be in [0, 1), got " + given.str());
+  }
   // 0 leaves a setting to the recipe (train/recipe.h).
   auto given = [](auto value) { return value > 0 ? std::optional(value) : std::nullopt; };
   train::TrainerOptions o;
@@ -77,6 +83,7 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
   o.warmup_steps = given(int64_t(options.warmup_steps));
   o.lr_decay = decay;
   o.label_smoothing = options.label_smoothing;
+  o.dropout = options.dropout;
   o.clip_norm = options.clip_norm;
   o.max_length = options.max_length;
   o.valid_every = given(int64_t(options.valid_every));

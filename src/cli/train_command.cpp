@@ -97,6 +97,9 @@ void add_train_command(CLI::App& app) {
                   "inverse-sqrt-to-zero (the paper's times the share of the budget left) (default: inverse-sqrt)")
       ->check(CLI::IsMember({"inverse-sqrt", "linear", "inverse-sqrt-to-zero"}, CLI::ignore_case));
   cmd->add_option("--label-smoothing", o->label_smoothing, "Label smoothing")->capture_default_str();
+  cmd->add_option("--dropout", o->dropout,
+                  "Dropout of the embeddings and residual connections (default: the configuration's, 0.1 for S and "
+                  "B; attention and activation dropout stay the configuration's)");
   cmd->add_option("--clip-norm", o->clip_norm, "Clip gradients to this global norm (0: no clipping)")
       ->capture_default_str();
   cmd->add_option("--max-length", o->max_length, "Skip pairs with a side longer than this many pieces")

@@ -53,6 +53,9 @@ struct TrainerOptions {
   std::optional<int> keep_checkpoints;  // the newest ones; at the end the mean of them is kept if it validates better
   std::optional<kernels::Precision> matmul_precision;  // of the linear layers (kernels/matmul.h)
   float label_smoothing = 0.1f;
+  // Replaces the configuration's "dropout" (embeddings and residual connections; attention and
+  // activation dropout stay), resumed runs' too; written to config.json.
+  std::optional<double> dropout;
   double clip_norm = 0.0;
   int max_length = 200;       // pairs with a longer side (in pieces) are skipped
   int patience = 0;           // stop after this many validations without a better BLEU; 0: never

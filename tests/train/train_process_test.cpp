@@ -344,5 +344,16 @@ TEST(TrainProcess, WithoutBfloat16InstructionsProductsStayFloat32AndBfloat16IsRe
   EXPECT_FALSE(fs::exists(task.dir / "given"));
 }
 
+TEST(TrainProcess, DropoutOutsideZeroToOneIsRefusedBeforeAnythingIsWritten) {
+  TinyTask task(100, 0.0);
+  for (const std::string value : {"1", "-0.1"}) {
+    const auto refused = run_tfm(task.train_arguments("model", {"--max-steps", "2", "--dropout=" + value}),
+                                 task.dir / "refused.log");
+    EXPECT_EQ(refused.exit_code, 1) << refused.output;
+    testing::expect_mentions(refused.output, {"dropout must be in [0, 1), got " + value});
+    EXPECT_FALSE(fs::exists(task.dir / "model"));
+  }
+}
+
 }  // namespace
 }  // namespace tfm::train

@@ -177,6 +177,48 @@ TEST(Trainer, BfloatProductsTrainLikeFloat32Ones) {
   EXPECT_NE(final_loss[1], final_loss[0]);
 }
 
+// --dropout replaces the configuration's residual dropout (not attention's or activation's),
+// says so in config.json and training.json, and is in effect: the same run without it (the
+// configuration's 0) learns differently; a resumed run may change it.
+TEST(Trainer, DropoutOptionReplacesTheConfigurationsAndIsInEffect) {
+  TinyTask task(100, 0.0);
+  auto last_loss = [](const fs::path& dir) {
+    std::ifstream metrics(dir / "metrics.jsonl");
+    std::string line, last;
+    while (std::getline(metrics, line))
+      if (nlohmann::json::parse(line)["type"] == "train") last = line;
+    return nlohmann::json::parse(last)["loss"].get<double>();
+  };
+  std::vector<double> losses;
+  for (const std::optional<double> dropout : {std::optional<double>(), std::optional<double>(0.3)}) {
+    TrainerOptions o = task.options(dropout ? "given" : "configured");
+    o.dropout = dropout;
+    o.max_steps = 3;
+    std::ostringstream log;
+    train(o, log);
+    losses.push_back(last_loss(o.model_dir));
+    const io::ModelConfig config = io::ModelConfig::load(o.model_dir / "config.json");
+    EXPECT_EQ(config.dropout, dropout.value_or(0.0));
+    EXPECT_EQ(config.attention_dropout, 0.0);
+    EXPECT_EQ(config.activation_dropout, 0.0);
+    const auto settings = nlohmann::json::parse(testing::read_bytes(o.model_dir / "training.json"));
+    EXPECT_EQ(settings["dropout"]["value"].get<double>(), dropout.value_or(0.0));
+    EXPECT_EQ(settings["dropout"]["why"], dropout ? "given" : "the model configuration's");
+    EXPECT_NE(log.str().find(dropout ? "recipe: dropout 0.3: given" : "recipe: dropout 0.0: the model configuration's"),
+              std::string::npos)
+        << log.str();
+  }
+  EXPECT_NE(losses[0], losses[1]);
+
+  TrainerOptions resumed = task.options("given");
+  resumed.resume = true;
+  resumed.max_steps = 4;
+  resumed.dropout = 0.1;
+  std::ostringstream log;
+  train(resumed, log);
+  EXPECT_EQ(io::ModelConfig::load(resumed.model_dir / "config.json").dropout, 0.1);
+}
+
 TEST(Trainer, RefusesToOverwriteAModelAndLeavesItIntact) {
   TinyTask task(100, 0.1);
   TrainerOptions o = task.options("model");

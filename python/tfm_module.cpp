@@ -97,8 +97,8 @@ tfm::TrainingSummary train(const Text& source, const Text& target, const std::st
                            int vocab_size, long long batch_tokens, int accum, long long epochs, long long max_steps,
                            double time_limit_minutes, unsigned long long seed, bool resume, double lr_factor,
                            long long warmup_steps, const std::string& lr_decay, float label_smoothing,
-                           std::optional<double> dropout, double clip_norm, int max_length, long long valid_every, int patience,
-                           int keep_checkpoints, const std::string& matmul_precision, long long log_every,
+                           std::optional<double> dropout, double clip_norm, int max_length, long long valid_every,
+                           int patience, int keep_checkpoints, const std::string& matmul_precision, long long log_every,
                            int valid_beam, int threads, const py::object& progress, bool quiet) {
   tfm::TrainingOptions o;
   set_text(source, o.source, o.source_lines);
@@ -234,7 +234,8 @@ PYBIND11_MODULE(tfm, m) {
         py::arg("batch_tokens") = 4096, py::arg("accum") = 1, py::arg("epochs") = 0, py::arg("max_steps") = 0,
         py::arg("time_limit_minutes") = 0.0, py::arg("seed") = 1, py::arg("resume") = false,
         py::arg("lr_factor") = 0.0, py::arg("warmup_steps") = 0, py::arg("lr_decay") = "auto",
-        py::arg("label_smoothing") = 0.1f, py::arg("dropout") = py::none(), py::arg("clip_norm") = 0.0, py::arg("max_length") = 200,
+        py::arg("label_smoothing") = 0.1f, py::arg("dropout") = py::none(), py::arg("clip_norm") = 0.0,
+        py::arg("max_length") = 200,
         py::arg("valid_every") = 0, py::arg("patience") = 0, py::arg("keep_checkpoints") = 0,
         py::arg("matmul_precision") = "auto", py::arg("log_every") = 100, py::arg("valid_beam") = 1, py::arg("threads") = 0, py::arg("progress") = py::none(),
         py::arg("quiet") = false,

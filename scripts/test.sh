@@ -16,14 +16,17 @@ fi
 export OMP_WAIT_POLICY=PASSIVE
 scripts/build.sh build -DTFM_BUILD_BENCH=OFF
 (cd build && ctest --output-on-failure -j "$(nproc)")
-scripts/build.sh build-asan -DCMAKE_BUILD_TYPE=RelWithDebInfo -DTFM_SANITIZE=ON -DTFM_BUILD_BENCH=OFF
+scripts/build.sh build-asan -DTFM_SANITIZE=ON -DTFM_BUILD_BENCH=OFF
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)")
 # The libFuzzer targets (fuzz/), built with clang, each run for a few seconds from its seeds.
-scripts/build.sh build-fuzz -DCMAKE_CXX_COMPILER=clang++-14 -DTFM_FUZZ=ON -DTFM_BUILD_TESTS=OFF -DTFM_BUILD_BENCH=OFF \
-  -DTFM_BUILD_PYTHON=OFF -DTFM_MPI=OFF
+# The libFuzzer targets (fuzz/), built with clang, each run for a few seconds from its seeds
+# (the targets and the libraries they link, not the command line).
+cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 -DTFM_FUZZ=ON -DTFM_BUILD_TESTS=OFF \
+  -DTFM_BUILD_BENCH=OFF -DTFM_BUILD_PYTHON=OFF -DTFM_MPI=OFF >/dev/null
+cmake --build build-fuzz -j "$(nproc)" --target tfm_fuzzers
 (cd build-fuzz && ctest --output-on-failure -j "$(nproc)")
 # The -march=native option compiles Highway's kernels differently (one static target): keep
-# the library, where all of them are, building.
+# them (src/kernels/cpu, the only code that uses Highway) building.
 cmake -S . -B build-native -DCMAKE_BUILD_TYPE=Release -DTFM_NATIVE=ON -DTFM_BUILD_TESTS=OFF -DTFM_BUILD_BENCH=OFF \
   -DTFM_BUILD_PYTHON=OFF >/dev/null
-cmake --build build-native -j "$(nproc)" --target tfm_objects
+cmake --build build-native -j "$(nproc)" --target tfm_kernels

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, as CI runs it: installs what is missing, then builds and tests twice,
 # a Release build and an AddressSanitizer+UndefinedBehaviorSanitizer build, runs the fuzz
-# targets briefly, and builds the -march=native configuration.
+# targets briefly, and builds the kernels in the -march=native configuration.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
@@ -18,7 +18,6 @@ scripts/build.sh build -DTFM_BUILD_BENCH=OFF
 (cd build && ctest --output-on-failure -j "$(nproc)")
 scripts/build.sh build-asan -DTFM_SANITIZE=ON -DTFM_BUILD_BENCH=OFF
 (cd build-asan && ASAN_OPTIONS=detect_leaks=1 ctest --output-on-failure -j "$(nproc)")
-# The libFuzzer targets (fuzz/), built with clang, each run for a few seconds from its seeds.
 # The libFuzzer targets (fuzz/), built with clang, each run for a few seconds from its seeds
 # (the targets and the libraries they link, not the command line).
 cmake -S . -B build-fuzz -DCMAKE_BUILD_TYPE=Release -DCMAKE_CXX_COMPILER=clang++-14 -DTFM_FUZZ=ON -DTFM_BUILD_TESTS=OFF \

@@ -63,6 +63,7 @@ from reference_model import ReferenceTransformer  # noqa: E402
 
 LABEL_SMOOTHING = 0.1
 KEEP_CHECKPOINTS = 5
+EMA_DECAY = 0.99
 # config.json's fields in the order tfm writes them (src/io/model_config.cpp).
 CONFIG_FIELDS = ("format_version", "vocab_size", "d_model", "nhead", "num_encoder_layers", "num_decoder_layers",
                  "dim_feedforward", "dropout", "attention_dropout", "activation_dropout", "activation",
@@ -201,13 +202,22 @@ def choose_recipe(steps_per_epoch, d_model):
     """What tfm's choose_recipe picks with --time-limit and nothing else given (src/train/recipe.cpp)."""
     warmup = round_steps(min(3.0 * steps_per_epoch, 4000.0))
     return {"warmup_steps": warmup, "peak_lr": min((d_model * warmup) ** -0.5, 1e-3),
-            "valid_every": min(round_steps(2.0 * steps_per_epoch), 1000), "keep_checkpoints": KEEP_CHECKPOINTS}
+            "valid_every": min(round_steps(2.0 * steps_per_epoch), 1000), "keep_checkpoints": KEEP_CHECKPOINTS,
+            "ema_decay": EMA_DECAY}
 
 
 def learning_rate(step, peak, warmup):
     """tfm's inverse-sqrt, the paper's (src/train/schedule.h); step counts from 1."""
     s, w = max(step, 1), max(warmup, 1)
     return peak * min(s / w, math.sqrt(w / s))
+
+
+def update_moving_average(average, weights, update, decay):
+    """tfm's MovingAverage (src/train/moving_average.h): average += w * (weights - average), w = max(1 - decay,
+    10 / (update + 9)) for update = 1, 2, ...; the first takes the weights whole."""
+    w = max(1.0 - decay, 10.0 / (update + 9))
+    for name, p in weights.items():
+        average[name].add_(p.detach() - average[name], alpha=w)
 
 
 def average_weights(checkpoints):
@@ -286,6 +296,7 @@ def main(argv=None):
     optimizer = torch.optim.Adam(model.parameters(), lr=0.0, betas=(0.9, 0.98), eps=1e-9)
     metrics = open(out / "metrics.jsonl", "w")
     checkpoints = collections.deque(maxlen=recipe["keep_checkpoints"])  # (step, weights)
+    moving_average = {name: torch.zeros_like(p) for name, p in model.stored_parameters().items()}
     best = {"step": None, "bleu": 0.0, "loss": math.inf}
     start = time.perf_counter()
 
@@ -317,7 +328,11 @@ def main(argv=None):
         seconds = elapsed()
         weights = {name: p.detach().clone() for name, p in model.stored_parameters().items()}
         checkpoints.append((step, weights))
-        bleu, loss = evaluate(weights, {"checkpoint": f"step-{step:09d}"})
+        # As tfm: the moving average validates and may become the model; training goes on from the weights.
+        smoothed = {name: t.clone() for name, t in moving_average.items()}
+        model.load_stored_parameters(smoothed)
+        bleu, loss = evaluate(smoothed, {"checkpoint": f"step-{step:09d}", "ema_decay": str(recipe["ema_decay"])})
+        model.load_stored_parameters(weights)
         better = best["step"] is None or bleu > best["bleu"] or (bleu == best["bleu"] and loss < best["loss"])
         if better:
             best.update(step=step, bleu=bleu, loss=loss)
@@ -345,6 +360,7 @@ def main(argv=None):
         (loss / tokens).backward()
         optimizer.step()
         step += 1
+        update_moving_average(moving_average, model.stored_parameters(), step, recipe["ema_decay"])
         if not math.isfinite(float(loss)):
             sys.exit(f"pytorch_train.py: training diverged: non-finite loss at step {step}")
         interval_tokens, interval_nll = interval_tokens + tokens, interval_nll + float(nll)

@@ -45,6 +45,14 @@ class RecipeTest(unittest.TestCase):
             self.assertEqual((recipe["warmup_steps"], recipe["valid_every"], recipe["keep_checkpoints"]),
                              (warmup, valid_every, 5), steps_per_epoch)
             self.assertAlmostEqual(recipe["peak_lr"], peak, places=12)
+            self.assertEqual(recipe["ema_decay"], 0.99)
+
+    def test_moving_average_takes_the_first_weights_whole_then_weighs_new_ones_by_ten_over_u_plus_nine(self):
+        average = {"p": torch.zeros(2)}
+        for update, value in enumerate([4.0, 8.0, 2.0], start=1):  # as tfm's MovingAverage test, by hand
+            pytorch_train.update_moving_average(average, {"p": torch.tensor([value, -1.0])}, update, 0.5)
+        self.assertAlmostEqual(float(average["p"][0]), 97 / 33, places=5)
+        self.assertAlmostEqual(float(average["p"][1]), -1.0, places=6)
 
     def test_learning_rate_rises_to_the_peak_then_decays_with_the_inverse_square_root(self):
         lr = pytorch_train.learning_rate

@@ -98,7 +98,8 @@ tfm::TrainingSummary train(const Text& source, const Text& target, const std::st
                            double time_limit_minutes, unsigned long long seed, bool resume, double lr_factor,
                            long long warmup_steps, const std::string& lr_decay, float label_smoothing,
                            std::optional<double> dropout, double clip_norm, int max_length, long long valid_every,
-                           int patience, int keep_checkpoints, const std::string& matmul_precision, long long log_every,
+                           int patience, int keep_checkpoints, const std::string& matmul_precision,
+                           std::optional<double> ema_decay, long long log_every,
                            int valid_beam, int threads, const py::object& progress, bool quiet) {
   tfm::TrainingOptions o;
   set_text(source, o.source, o.source_lines);
@@ -126,6 +127,7 @@ tfm::TrainingSummary train(const Text& source, const Text& target, const std::st
   o.patience = patience;
   o.keep_checkpoints = keep_checkpoints;
   o.matmul_precision = matmul_precision;
+  o.ema_decay = ema_decay;
   o.log_every = log_every;
   o.valid_beam = valid_beam;
   o.threads = threads;
@@ -237,7 +239,7 @@ PYBIND11_MODULE(tfm, m) {
         py::arg("label_smoothing") = 0.1f, py::arg("dropout") = py::none(), py::arg("clip_norm") = 0.0,
         py::arg("max_length") = 200,
         py::arg("valid_every") = 0, py::arg("patience") = 0, py::arg("keep_checkpoints") = 0,
-        py::arg("matmul_precision") = "auto", py::arg("log_every") = 100, py::arg("valid_beam") = 1, py::arg("threads") = 0, py::arg("progress") = py::none(),
+        py::arg("matmul_precision") = "auto", py::arg("ema_decay") = py::none(), py::arg("log_every") = 100, py::arg("valid_beam") = 1, py::arg("threads") = 0, py::arg("progress") = py::none(),
         py::arg("quiet") = false,
         "Trains a model directory from parallel text, as `tfm train` does: source and target (and the\n"
         "validation sides) are file names (plain or gzip) or lists of sentences.\n\n"

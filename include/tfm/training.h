@@ -44,6 +44,8 @@ struct TrainingOptions {
   int keep_checkpoints = 0;                      // the newest ones (their mean may become the model)
   std::string matmul_precision = "auto";         // "float32" or "bfloat16" (the linear layers' products; the
                                                  // recipe's is bfloat16 where the CPU multiplies it natively)
+  std::optional<double> ema_decay;               // of the moving average of the weights that validates and
+                                                 // becomes the model; unset: the recipe's; 0: none
   long long log_every = 100;                     // steps between progress reports
   int valid_beam = 1;                            // beam of the validation translations (1: greedy)
   int threads = 0;                               // 0: every core

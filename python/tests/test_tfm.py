@@ -104,6 +104,8 @@ def test_errors_are_python_exceptions_with_tfms_messages(model_dir, tmp_path):
         tfm.train(["a"], ["b"], str(tmp_path / "m"), matmul_precision="float16")
     with pytest.raises(ValueError, match=r"dropout must be in \[0, 1\), got 1.5$"):
         tfm.train(["a"], ["b"], str(tmp_path / "m"), dropout=1.5)
+    with pytest.raises(ValueError, match=r"ema_decay must be in \[0, 1\), got 1$"):
+        tfm.train(["a"], ["b"], str(tmp_path / "m"), ema_decay=1.0)
     with pytest.raises(ValueError, match="2 hypotheses but 1 references"):
         tfm.bleu(["a", "b"], ["c"])
     with pytest.raises(TypeError):
@@ -194,6 +196,14 @@ def test_dropout_replaces_the_configurations_and_is_written_to_the_model(corpus,
     tfm.train(corpus["source"], corpus["target"], str(tmp_path / "m"), dropout=0.25, **common)
     assert json.loads((tmp_path / "m" / "config.json").read_text())["dropout"] == 0.25
     assert json.loads((tmp_path / "m" / "training.json").read_text())["dropout"] == {"value": 0.25, "why": "given"}
+
+
+def test_a_moving_average_of_the_weights_becomes_the_model(corpus, tmp_path):
+    common = dict(config=corpus["config"], max_steps=2, warmup_steps=5, batch_tokens=512, threads=1, quiet=True)
+    tfm.train(corpus["source"], corpus["target"], str(tmp_path / "m"), ema_decay=0.9, **common)
+    assert json.loads((tmp_path / "m" / "training.json").read_text())["ema_decay"] == {"value": 0.9, "why": "given"}
+    header = (tmp_path / "m" / "model.safetensors").read_bytes()
+    assert b'"ema_decay":"0.9"' in header[:int.from_bytes(header[:8], "little") + 8]
 
 
 def test_everything_has_a_docstring():

@@ -62,6 +62,11 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
     given << *options.dropout;
     throw std::invalid_argument("dropout must be in [0, 1), got " + given.str());
   }
+  if (options.ema_decay && !(*options.ema_decay >= 0 && *options.ema_decay < 1)) {
+    std::ostringstream given;
+    given << *options.ema_decay;
+    throw std::invalid_argument("ema_decay must be in [0, 1), got " + given.str());
+  }
   // 0 leaves a setting to the recipe (train/recipe.h).
   auto given = [](auto value) { return value > 0 ? std::optional(value) : std::nullopt; };
   train::TrainerOptions o;
@@ -90,6 +95,7 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
   o.patience = options.patience;
   o.keep_checkpoints = given(options.keep_checkpoints);
   o.matmul_precision = precision;
+  o.ema_decay = options.ema_decay;
   o.log_every = options.log_every;
   o.valid_beam = options.valid_beam;
   return o;

@@ -118,6 +118,9 @@ void add_train_command(CLI::App& app) {
                   "gradients and Adam stay float32) (default: bfloat16 where the CPU multiplies it natively, "
                   "AVX512_BF16)")
       ->check(CLI::IsMember({"float32", "bfloat16"}));
+  cmd->add_option("--ema-decay", o->ema_decay,
+                  "Decay of a moving average of the weights, which then validates and becomes the model in their "
+                  "place (0: none) (default: 0.99)");
   cmd->add_option("--log-every", o->log_every, "Steps between log lines")->check(CLI::PositiveNumber)->capture_default_str();
   cmd->add_option("--valid-beam", o->valid_beam, "Beam size of the validation translations (1: greedy)")
       ->check(CLI::PositiveNumber)

@@ -5,6 +5,7 @@
 #include <cstdio>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "io/atomic_file.h"
 #include "io/format_error.h"
@@ -31,36 +32,55 @@ namespace {
 
 // A checkpoint being written; a crash can leave one behind, never a half-written step-<N>.
 const std::string kPartialPrefix = "partial-";
+// The moving average's tensors and its number of updates in optimizer.safetensors.
+const std::string kAveragePrefix = "moving_average.";
+const std::string kAverageUpdates = "moving_average_updates";
 
-void save_optimizer(const fs::path& path, const nn::Transformer& model, const Adam& adam) {
+void save_optimizer(const fs::path& path, const nn::Transformer& model, const Adam& adam,
+                    const MovingAverage* average) {
   std::vector<io::TensorToWrite> tensors;
+  io::Metadata metadata{{"step", std::to_string(adam.steps_taken())}};
   const auto& entries = model.parameters().entries();
   for (size_t i = 0; i < entries.size(); ++i) {
     std::vector<int64_t> shape;
     for (int d = 0; d < entries[i].param.value.shape.rank(); ++d) shape.push_back(entries[i].param.value.shape[d]);
     tensors.push_back({"exp_avg." + entries[i].name, io::Dtype::F32, shape, adam.first_moments()[i].data()});
     tensors.push_back({"exp_avg_sq." + entries[i].name, io::Dtype::F32, shape, adam.second_moments()[i].data()});
+    if (average) tensors.push_back({kAveragePrefix + entries[i].name, io::Dtype::F32, shape, average->values()[i].data()});
   }
-  io::write_safetensors(path, tensors, {{"step", std::to_string(adam.steps_taken())}});
+  if (average) metadata[kAverageUpdates] = std::to_string(average->updates());
+  io::write_safetensors(path, tensors, metadata);
 }
 
-void load_optimizer(const fs::path& path, const nn::Transformer& model, Adam& adam) {
+// Whether the file held a moving average (read into `average` when given).
+bool load_optimizer(const fs::path& path, const nn::Transformer& model, Adam& adam, MovingAverage* average) {
   const io::SafetensorsReader reader(path);
+  const bool has_average = reader.metadata().contains(kAverageUpdates);
   const auto& entries = model.parameters().entries();
   for (size_t i = 0; i < entries.size(); ++i) {
     reader.read_float32("exp_avg." + entries[i].name, adam.first_moments()[i]);
     reader.read_float32("exp_avg_sq." + entries[i].name, adam.second_moments()[i]);
+    if (average && has_average) reader.read_float32(kAveragePrefix + entries[i].name, average->values()[i]);
   }
-  const auto step = reader.metadata().find("step");
-  if (step == reader.metadata().end()) throw io::FormatError(path.string() + ": metadata has no \"step\"");
-  adam.set_steps_taken(std::stoll(step->second));
+  auto count = [&](const std::string& key) -> int64_t {
+    const auto found = reader.metadata().find(key);
+    if (found == reader.metadata().end()) throw io::FormatError(path.string() + ": metadata has no \"" + key + "\"");
+    try {
+      return std::stoll(found->second);
+    } catch (const std::logic_error&) {
+      throw io::FormatError(path.string() + ": metadata \"" + key + "\" is not a number: \"" + found->second + "\"");
+    }
+  };
+  adam.set_steps_taken(count("step"));
+  if (average && has_average) average->set_updates(count(kAverageUpdates));
+  return has_average;
 }
 
 void write_checkpoint_files(const fs::path& dir, const nn::Transformer& model, const Adam& adam,
-                            const TrainingState& state) {
+                            const MovingAverage* average, const TrainingState& state) {
   fs::create_directories(dir);
   io::save_parameters(dir / "model.safetensors", model.parameters());
-  save_optimizer(dir / "optimizer.safetensors", model, adam);
+  save_optimizer(dir / "optimizer.safetensors", model, adam, average);
   const nlohmann::ordered_json j = {{"step", state.step},
                                     {"epoch", state.position.epoch},
                                     {"batch", state.position.batch},
@@ -97,13 +117,13 @@ void remove_unfinished_writes(const fs::path& model_dir) {
 }
 
 void save_checkpoint(const fs::path& model_dir, const nn::Transformer& model, const Adam& adam,
-                     const TrainingState& state, int keep) {
+                     const MovingAverage* average, const TrainingState& state, int keep) {
   const fs::path root = model_dir / "checkpoints";
   const std::string name = checkpoint_name(state.step);
   const fs::path partial = root / (kPartialPrefix + name);
   fs::remove_all(partial);
   try {
-    write_checkpoint_files(partial, model, adam, state);
+    write_checkpoint_files(partial, model, adam, average, state);
   } catch (...) {
     std::error_code ignored;  // a full disk or a lost permission: the first error is the one to report
     fs::remove_all(partial, ignored);
@@ -140,9 +160,9 @@ std::optional<fs::path> latest_checkpoint(const fs::path& model_dir) {
   return dir;
 }
 
-TrainingState load_checkpoint(const fs::path& dir, nn::Transformer& model, Adam& adam) {
+LoadedCheckpoint load_checkpoint(const fs::path& dir, nn::Transformer& model, Adam& adam, MovingAverage* average) {
   io::load_parameters(dir / "model.safetensors", model.parameters());
-  load_optimizer(dir / "optimizer.safetensors", model, adam);
+  const bool restored_average = load_optimizer(dir / "optimizer.safetensors", model, adam, average);
   const fs::path state_path = dir / "state.json";
   std::ifstream in(state_path);
   nlohmann::json j;
@@ -160,7 +180,7 @@ TrainingState load_checkpoint(const fs::path& dir, nn::Transformer& model, Adam&
     if (s.step != adam.steps_taken())
       throw io::FormatError(state_path.string() + ": step " + std::to_string(s.step) +
                             " disagrees with the optimizer's " + std::to_string(adam.steps_taken()));
-    return s;
+    return {s, restored_average};
   } catch (const nlohmann::json::exception& e) {
     throw io::FormatError(state_path.string() + ": " + e.what());
   }

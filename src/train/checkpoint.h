@@ -1,8 +1,10 @@
 #pragma once
 // Resumable training state in a model directory:
 //   DIR/checkpoints/step-<N>/model.safetensors      weights after step N
-//   DIR/checkpoints/step-<N>/optimizer.safetensors  Adam moments (exp_avg.<name>, exp_avg_sq.<name>);
-//                                                   the latest checkpoint's alone
+//   DIR/checkpoints/step-<N>/optimizer.safetensors  Adam moments (exp_avg.<name>, exp_avg_sq.<name>)
+//                                                   and the moving average of the weights if the run
+//                                                   keeps one (moving_average.<name>); the latest
+//                                                   checkpoint's alone
 //   DIR/checkpoints/step-<N>/state.json             step, data position, best score, elapsed time
 //   DIR/checkpoints/latest                          the name of the newest complete checkpoint
 // A checkpoint is written into DIR/checkpoints/partial-step-<N>/, renamed to step-<N> once
@@ -16,6 +18,7 @@
 #include "nn/transformer.h"
 #include "train/adam.h"
 #include "train/batcher.h"
+#include "train/moving_average.h"
 
 namespace tfm::train {
 
@@ -37,16 +40,23 @@ struct TrainingState {
   int evaluations_without_improvement = 0;
 };
 
-// Writes checkpoint `state.step`, switches `latest` to it, and keeps the newest `keep` (>= 1),
-// the older of them without their optimizer state.
+// Writes checkpoint `state.step` (with `average` when the run keeps one), switches `latest` to
+// it, and keeps the newest `keep` (>= 1), the older of them without their optimizer state.
 void save_checkpoint(const std::filesystem::path& model_dir, const nn::Transformer& model, const Adam& adam,
-                     const TrainingState& state, int keep);
+                     const MovingAverage* average, const TrainingState& state, int keep);
 
 // The newest complete checkpoint's directory, if any.
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& model_dir);
 
 // Restores weights, Adam moments and state from a checkpoint directory; errors name the file.
-TrainingState load_checkpoint(const std::filesystem::path& checkpoint_dir, nn::Transformer& model, Adam& adam);
+// With `average`, restores it too and returns true, or leaves it as it is and returns false
+// when the checkpoint has none (a run that kept no moving average until then).
+struct LoadedCheckpoint {
+  TrainingState state;
+  bool restored_average = false;
+};
+LoadedCheckpoint load_checkpoint(const std::filesystem::path& checkpoint_dir, nn::Transformer& model, Adam& adam,
+                                 MovingAverage* average);
 
 // Removes what a killed run left half-written in the model directory: partial checkpoints
 // and atomic writes' temporary files. Only for a caller that holds the directory's lock.

@@ -32,6 +32,7 @@ struct RecipeRequest {
   std::optional<int64_t> valid_every;
   std::optional<int> keep_checkpoints;
   std::optional<kernels::Precision> matmul_precision;
+  std::optional<double> ema_decay;  // 0: none
 };
 
 struct Recipe {
@@ -41,6 +42,7 @@ struct Recipe {
   int64_t valid_every = 0;
   int keep_checkpoints = 1;
   kernels::Precision matmul_precision = kernels::Precision::float32;  // of the training step's linear layers
+  double ema_decay = 0;  // of the moving average of the weights that validates (train/moving_average.h); 0: none
   // Each setting, its value and where it came from ("given", or the rule's reason), in the
   // order above: printed at the start of training and written to DIR/training.json.
   nlohmann::ordered_json explained;

@@ -25,6 +25,7 @@
 #include "train/batcher.h"
 #include "train/checkpoint.h"
 #include "train/checkpoint_average.h"
+#include "train/moving_average.h"
 #include "train/recipe.h"
 #include "train/schedule.h"
 #include "train/train_step.h"
@@ -205,8 +206,8 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
                                               encode_all(tokenizer, valid.text.target), valid_options);
   }
 
-  const RecipeRequest recipe_request{o.warmup_steps, o.lr_factor,       o.lr_decay,
-                                     o.valid_every,  o.keep_checkpoints, o.matmul_precision};
+  const RecipeRequest recipe_request{o.warmup_steps,     o.lr_factor,        o.lr_decay, o.valid_every,
+                                     o.keep_checkpoints, o.matmul_precision, o.ema_decay};
   RecipeInputs recipe_inputs{std::max<int64_t>(1, batcher.batches_in_epoch() / std::max(1, o.accum)), config.d_model, 0,
                              kernels::bfloat16_is_native()};
   Recipe recipe = choose_recipe(recipe_request, recipe_inputs);
@@ -227,20 +228,27 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     settings["dropout"] = dropout;
     io::write_file_atomically(dir / "training.json", settings.dump(2) + "\n");
   };
-  announce({"warmup_steps", "lr_factor", "lr_decay", "valid_every", "keep_checkpoints", "matmul_precision", "dropout"});
+  announce({"warmup_steps", "lr_factor", "lr_decay", "valid_every", "keep_checkpoints", "matmul_precision", "ema_decay",
+            "dropout"});
 
   nn::Transformer model(config);
   model.initialize(o.seed);
   Adam adam(model.parameters());
+  std::optional<MovingAverage> average;
+  if (recipe.ema_decay > 0) average.emplace(model.parameters(), recipe.ema_decay);
   TrainingState state;
   const fs::path metrics_path = dir / "metrics.jsonl";
   // A checkpoint holds the position in the stream of whole batches, which every rank reads:
   // a run may resume with another number of ranks.
   if (checkpoint) {
-    state = load_checkpoint(*checkpoint, model, adam);
+    const LoadedCheckpoint loaded = load_checkpoint(*checkpoint, model, adam, average ? &*average : nullptr);
+    state = loaded.state;
     batcher.set_position(state.position);
     if (writer) truncate_metrics(metrics_path, state.step);
     progress.message("resumed from " + checkpoint->string() + " at step " + std::to_string(state.step));
+    if (average && !loaded.restored_average)
+      progress.message("the checkpoint holds no moving average of the weights: it starts at step " +
+                       std::to_string(state.step));
   } else if (writer) {
     io::write_file_atomically(metrics_path, "");
   }
@@ -262,6 +270,13 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
   auto validate_and_write = [&] {
     state.position = batcher.position();
     state.elapsed_seconds = elapsed();
+    // What validates and may become DIR/model.safetensors: the moving average when the run
+    // keeps one; the checkpoint keeps the weights that training goes on from.
+    io::Metadata model_metadata{{"checkpoint", checkpoint_name(state.step)}};
+    if (average) {
+      average->swap_with(model.parameters());
+      model_metadata["ema_decay"] = recipe.explained["ema_decay"]["value"].dump();  // 0.995, as written
+    }
     if (has_valid) {
       const ValidationResult v = validate(model, tokenizer, valid, o.valid_beam, workspace);
       const bool better = state.best_step == 0 || v.bleu > state.best_score ||
@@ -271,8 +286,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
         state.best_loss = v.loss;
         state.best_step = state.step;
         state.evaluations_without_improvement = 0;
-        io::save_parameters(dir / "model.safetensors", model.parameters(),
-                            {{"checkpoint", checkpoint_name(state.step)}});
+        io::save_parameters(dir / "model.safetensors", model.parameters(), model_metadata);
       } else {
         ++state.evaluations_without_improvement;
       }
@@ -295,9 +309,10 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
         o.on_progress(p);
       }
     } else {
-      io::save_parameters(dir / "model.safetensors", model.parameters(), {{"checkpoint", checkpoint_name(state.step)}});
+      io::save_parameters(dir / "model.safetensors", model.parameters(), model_metadata);
     }
-    save_checkpoint(dir, model, adam, state, recipe.keep_checkpoints);
+    if (average) average->swap_with(model.parameters());
+    save_checkpoint(dir, model, adam, average ? &*average : nullptr, state, recipe.keep_checkpoints);
   };
   // The paper's final model (§6.1): the mean of the last checkpoints. How many, from 2 to
   // --keep-checkpoints, is chosen on validation: a short run's earlier checkpoints lie far
@@ -311,9 +326,9 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     std::vector<nlohmann::json> records;
     for (int count = 2; count <= most; ++count) {
       const std::vector<int64_t> steps = average_last_checkpoints(dir, count, candidate);
-      nn::Transformer average(config);
-      io::load_parameters(candidate, average.parameters());
-      const ValidationResult v = validate(average, tokenizer, valid, o.valid_beam, workspace);
+      nn::Transformer mean(config);
+      io::load_parameters(candidate, mean.parameters());
+      const ValidationResult v = validate(mean, tokenizer, valid, o.valid_beam, workspace);
       if (v.bleu > best.value_or(state.best_score)) {
         best = v.bleu;
         best_count = count;
@@ -335,7 +350,8 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
       std::ostringstream line;
       line << std::fixed << std::setprecision(2) << "the model: "
            << (best ? "the average of the last " + std::to_string(best_count) + " checkpoints"
-                    : "step " + std::to_string(state.best_step) + ", better than every average")
+                    : (average ? "the moving average of the weights at step " : "step ") +
+                          std::to_string(state.best_step) + ", better than every average")
            << " (validation BLEU " << best.value_or(state.best_score) << ")";
       progress.message(line.str());
     }
@@ -406,6 +422,7 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
                                "; " + dir.string() + " keeps the last good checkpoint (step " +
                                std::to_string(last_checkpoint_step) + "). Try a lower --lr-factor or --clip-norm");
     ++state.step;
+    if (average) average->update(model.parameters());
     if (refit_warmup && state.step == first_step + kSpeedFrom) speed_from_seconds = shared_elapsed();
     if (refit_warmup && state.step == first_step + kSpeedTo) {
       const double now = shared_elapsed(), per_step = (now - speed_from_seconds) / double(kSpeedTo - kSpeedFrom);

@@ -2,7 +2,8 @@
 // `tfm train`: from two aligned text files to a translation model in a model directory,
 // with the paper's recipe (§5): Adam 0.9/0.98/1e-9, warm-up then a decaying learning rate,
 // label smoothing 0.1, dropout 0.1, the average of the last checkpoints as the final model
-// (§6.1); the warm-up, peak and decay fitted to the data and the budget (train/recipe.h).
+// (§6.1); the warm-up, peak and decay fitted to the data and the budget, and a moving average
+// of the weights as the model that validates (train/recipe.h, train/moving_average.h).
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
@@ -45,13 +46,14 @@ struct TrainerOptions {
   double time_limit_minutes = 0;  // 0: no limit
   uint64_t seed = 1;
   bool resume = false;
-  // Left open (nullopt), these six are chosen from the data and the budget (train/recipe.h).
+  // Left open (nullopt), these seven are chosen from the data and the budget (train/recipe.h).
   std::optional<double> lr_factor;      // scales the paper's peak, (d_model * warmup)^-0.5
   std::optional<int64_t> warmup_steps;
   std::optional<LrDecay> lr_decay;      // linear: to zero at max_steps
   std::optional<int64_t> valid_every;   // steps between validations and checkpoints
   std::optional<int> keep_checkpoints;  // the newest ones; at the end the mean of them is kept if it validates better
   std::optional<kernels::Precision> matmul_precision;  // of the linear layers (kernels/matmul.h)
+  std::optional<double> ema_decay;  // of the moving average of the weights that validates (0: none)
   float label_smoothing = 0.1f;
   // Replaces the configuration's "dropout" (embeddings and residual connections; attention and
   // activation dropout stay), resumed runs' too; written to config.json.

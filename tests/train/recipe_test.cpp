@@ -15,8 +15,9 @@ TEST(Recipe, ASmallCorpusInThirtyMinutesGetsAShortWarmUpACappedPeakAndThePapersD
   EXPECT_EQ(r.lr_decay, LrDecay::inverse_sqrt);
   EXPECT_EQ(r.valid_every, 300);   // 2 epochs
   EXPECT_EQ(r.keep_checkpoints, 5);
+  EXPECT_EQ(r.ema_decay, 0.99);
   EXPECT_EQ(r.explained["warmup_steps"]["why"], "3 epochs of 140 steps, at most the paper's 4000");
-  EXPECT_EQ(r.explained.size(), 6u);
+  EXPECT_EQ(r.explained.size(), 7u);
 }
 
 // A corpus of millions of pairs with config B and no time limit: the paper's recipe.
@@ -59,6 +60,7 @@ TEST(Recipe, GivenSettingsAreKeptAndSaidToBeGiven) {
   given.valid_every = 7;
   given.keep_checkpoints = 1;
   given.matmul_precision = kernels::Precision::float32;
+  given.ema_decay = 0;
   const Recipe r = choose_recipe(given, {140, 256, 0, true});
   EXPECT_EQ(r.warmup_steps, 123);
   EXPECT_EQ(r.lr_factor, 2.0);
@@ -66,6 +68,8 @@ TEST(Recipe, GivenSettingsAreKeptAndSaidToBeGiven) {
   EXPECT_EQ(r.valid_every, 7);
   EXPECT_EQ(r.keep_checkpoints, 1);
   EXPECT_EQ(r.matmul_precision, kernels::Precision::float32);
+  EXPECT_EQ(r.ema_decay, 0.0);
+  EXPECT_EQ(r.explained["ema_decay"]["why"], "given: no moving average");
   for (const auto& [name, choice] : r.explained.items())
     EXPECT_EQ(choice["why"].get<std::string>().substr(0, 5), "given") << name;
 }

@@ -5,12 +5,14 @@
 #include <gtest/gtest.h>
 
 #include <fstream>
+#include <map>
 #include <nlohmann/json.hpp>
 #include <sstream>
 
 #include "app/model_directory.h"
 #include "decode/translator.h"
 #include "demo/number_words.h"
+#include "io/format_error.h"
 #include "io/model_config.h"
 #include "kernels/matmul.h"
 #include "io/safetensors.h"
@@ -210,6 +212,98 @@ TEST(Trainer, DropoutOptionReplacesTheConfigurationsAndIsInEffect) {
   std::ostringstream log;
   train(resumed, log);
   EXPECT_EQ(io::ModelConfig::load(resumed.model_dir / "config.json").dropout, 0.1);
+}
+
+// --ema-decay: the moving average of the weights, over every step, is what validates and
+// becomes the model (its header says so), while training goes on from the weights themselves
+// (checked against a checkpoint of every step); a resumed run carries the average on exactly,
+// and a run resumed from a checkpoint without one starts it there.
+TEST(Trainer, MovingAverageOfTheWeightsBecomesTheModelAndResumesExactly) {
+  TinyTask task(100, 0.1);
+  TrainerOptions straight = task.options("straight");
+  straight.ema_decay = 0.5;
+  straight.warmup_steps = 6;  // a rate that moves the weights well beyond rounding in six steps
+  straight.max_steps = 6;
+  straight.valid_every = 1;
+  straight.keep_checkpoints = 6;
+  std::ostringstream log;
+  train(straight, log);
+  EXPECT_NE(log.str().find("recipe: ema_decay 0.5: given"), std::string::npos) << log.str();
+
+  const fs::path checkpoints = straight.model_dir / "checkpoints";
+  std::map<std::string, std::vector<double>> expected;
+  for (int64_t step = 1; step <= 6; ++step) {
+    const io::SafetensorsReader weights(checkpoints / checkpoint_name(step) / "model.safetensors");
+    const double weight = std::max(0.5, 10.0 / double(step + 9));
+    for (const io::TensorInfo& t : weights.tensors()) {
+      const std::vector<float> w = weights.read_float32(t.name);
+      std::vector<double>& e = expected[t.name];
+      e.resize(w.size());
+      for (size_t i = 0; i < w.size(); ++i) e[i] += weight * (w[i] - e[i]);
+    }
+  }
+  const io::SafetensorsReader model(straight.model_dir / "model.safetensors");
+  EXPECT_EQ(model.metadata().at("checkpoint"), checkpoint_name(6));
+  EXPECT_EQ(model.metadata().at("ema_decay"), "0.5");
+  const io::SafetensorsReader last_weights(checkpoints / checkpoint_name(6) / "model.safetensors");
+  double largest_step_difference = 0;
+  for (const auto& [name, e] : expected) {
+    const std::vector<float> held = model.read_float32(name), last = last_weights.read_float32(name);
+    for (size_t i = 0; i < e.size(); ++i) {
+      ASSERT_NEAR(held[i], e[i], 1e-6 + 1e-6 * std::abs(e[i])) << name << "[" << i << "]";
+      largest_step_difference = std::max(largest_step_difference, double(std::abs(held[i] - last[i])));
+    }
+  }
+  EXPECT_GT(largest_step_difference, 1e-4) << "the model holds the last weights, not their average";
+
+  TrainerOptions interrupted = straight;
+  interrupted.model_dir = task.dir.path() / "interrupted";
+  interrupted.max_steps = 3;
+  train(interrupted, log);
+  TrainerOptions resumed = interrupted;
+  resumed.max_steps = 6;
+  resumed.resume = true;
+  train(resumed, log);
+  for (const fs::path file : {"model.safetensors", "checkpoints/step-000000006/optimizer.safetensors"})
+    EXPECT_TRUE(testing::read_bytes(straight.model_dir / file) == testing::read_bytes(resumed.model_dir / file)) << file;
+
+  TrainerOptions without = task.options("without");
+  without.ema_decay = 0;
+  without.max_steps = 3;
+  train(without, log);
+  without.resume = true;
+  without.max_steps = 4;
+  without.ema_decay = 0.5;
+  std::ostringstream resumed_log;
+  train(without, resumed_log);
+  EXPECT_NE(resumed_log.str().find("holds no moving average of the weights: it starts at step 3"), std::string::npos)
+      << resumed_log.str();
+  EXPECT_EQ(io::SafetensorsReader(without.model_dir / "model.safetensors").metadata().at("ema_decay"), "0.5");
+
+  // A damaged count of updates is named, with its file, and the run goes no further.
+  const fs::path optimizer = checkpoints / checkpoint_name(6) / "optimizer.safetensors";
+  {
+    const io::SafetensorsReader reader(optimizer);
+    std::vector<std::vector<float>> values;
+    std::vector<io::TensorToWrite> tensors;
+    for (const io::TensorInfo& t : reader.tensors()) values.push_back(reader.read_float32(t.name));
+    for (size_t i = 0; i < values.size(); ++i)
+      tensors.push_back({reader.tensors()[i].name, io::Dtype::F32, reader.tensors()[i].shape, values[i].data()});
+    io::Metadata metadata = reader.metadata();
+    metadata["moving_average_updates"] = "six";
+    io::write_safetensors(optimizer, tensors, metadata);
+  }
+  straight.resume = true;
+  straight.max_steps = 7;
+  try {
+    train(straight, log);
+    FAIL() << "resumed from a damaged checkpoint";
+  } catch (const io::FormatError& e) {
+    EXPECT_NE(std::string(e.what()).find(optimizer.string() + ": metadata \"moving_average_updates\" is not a number"),
+              std::string::npos)
+        << e.what();
+  }
+  EXPECT_EQ(testing::read_bytes(checkpoints / "latest"), "step-000000006\n");
 }
 
 TEST(Trainer, RefusesToOverwriteAModelAndLeavesItIntact) {

@@ -57,16 +57,12 @@ train::TrainerOptions api::trainer_options(const TrainingOptions& options) {
                                     std::pair{"valid_every", double(options.valid_every)},
                                     std::pair{"keep_checkpoints", double(options.keep_checkpoints)}})
     if (value < 0) throw std::invalid_argument(std::string(name) + " may not be negative (0: the recipe's)");
-  if (options.dropout && !(*options.dropout >= 0 && *options.dropout < 1)) {
-    std::ostringstream given;
-    given << *options.dropout;
-    throw std::invalid_argument("dropout must be in [0, 1), got " + given.str());
-  }
-  if (options.ema_decay && !(*options.ema_decay >= 0 && *options.ema_decay < 1)) {
-    std::ostringstream given;
-    given << *options.ema_decay;
-    throw std::invalid_argument("ema_decay must be in [0, 1), got " + given.str());
-  }
+  for (const auto& [name, value] : {std::pair{"dropout", options.dropout}, std::pair{"ema_decay", options.ema_decay}})
+    if (value && !(*value >= 0 && *value < 1)) {
+      std::ostringstream given;
+      given << *value;
+      throw std::invalid_argument(std::string(name) + " must be in [0, 1), got " + given.str());
+    }
   // 0 leaves a setting to the recipe (train/recipe.h).
   auto given = [](auto value) { return value > 0 ? std::optional(value) : std::nullopt; };
   train::TrainerOptions o;

@@ -52,8 +52,7 @@ void save_optimizer(const fs::path& path, const nn::Transformer& model, const Ad
   io::write_safetensors(path, tensors, metadata);
 }
 
-// Whether the file held a moving average (read into `average` when given).
-bool load_optimizer(const fs::path& path, const nn::Transformer& model, Adam& adam, MovingAverage* average) {
+void load_optimizer(const fs::path& path, const nn::Transformer& model, Adam& adam, MovingAverage* average) {
   const io::SafetensorsReader reader(path);
   const bool has_average = reader.metadata().contains(kAverageUpdates);
   const auto& entries = model.parameters().entries();
@@ -73,7 +72,6 @@ bool load_optimizer(const fs::path& path, const nn::Transformer& model, Adam& ad
   };
   adam.set_steps_taken(count("step"));
   if (average && has_average) average->set_updates(count(kAverageUpdates));
-  return has_average;
 }
 
 void write_checkpoint_files(const fs::path& dir, const nn::Transformer& model, const Adam& adam,
@@ -160,9 +158,9 @@ std::optional<fs::path> latest_checkpoint(const fs::path& model_dir) {
   return dir;
 }
 
-LoadedCheckpoint load_checkpoint(const fs::path& dir, nn::Transformer& model, Adam& adam, MovingAverage* average) {
+TrainingState load_checkpoint(const fs::path& dir, nn::Transformer& model, Adam& adam, MovingAverage* average) {
   io::load_parameters(dir / "model.safetensors", model.parameters());
-  const bool restored_average = load_optimizer(dir / "optimizer.safetensors", model, adam, average);
+  load_optimizer(dir / "optimizer.safetensors", model, adam, average);
   const fs::path state_path = dir / "state.json";
   std::ifstream in(state_path);
   nlohmann::json j;
@@ -180,7 +178,7 @@ LoadedCheckpoint load_checkpoint(const fs::path& dir, nn::Transformer& model, Ad
     if (s.step != adam.steps_taken())
       throw io::FormatError(state_path.string() + ": step " + std::to_string(s.step) +
                             " disagrees with the optimizer's " + std::to_string(adam.steps_taken()));
-    return {s, restored_average};
+    return s;
   } catch (const nlohmann::json::exception& e) {
     throw io::FormatError(state_path.string() + ": " + e.what());
   }

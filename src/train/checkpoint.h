@@ -49,14 +49,10 @@ void save_checkpoint(const std::filesystem::path& model_dir, const nn::Transform
 std::optional<std::filesystem::path> latest_checkpoint(const std::filesystem::path& model_dir);
 
 // Restores weights, Adam moments and state from a checkpoint directory; errors name the file.
-// With `average`, restores it too and returns true, or leaves it as it is and returns false
-// when the checkpoint has none (a run that kept no moving average until then).
-struct LoadedCheckpoint {
-  TrainingState state;
-  bool restored_average = false;
-};
-LoadedCheckpoint load_checkpoint(const std::filesystem::path& checkpoint_dir, nn::Transformer& model, Adam& adam,
-                                 MovingAverage* average);
+// With `average`, restores it too when the checkpoint has one (a run that kept none until then
+// leaves it without updates).
+TrainingState load_checkpoint(const std::filesystem::path& checkpoint_dir, nn::Transformer& model, Adam& adam,
+                              MovingAverage* average);
 
 // Removes what a killed run left half-written in the model directory: partial checkpoints
 // and atomic writes' temporary files. Only for a caller that holds the directory's lock.

@@ -241,12 +241,11 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
   // A checkpoint holds the position in the stream of whole batches, which every rank reads:
   // a run may resume with another number of ranks.
   if (checkpoint) {
-    const LoadedCheckpoint loaded = load_checkpoint(*checkpoint, model, adam, average ? &*average : nullptr);
-    state = loaded.state;
+    state = load_checkpoint(*checkpoint, model, adam, average ? &*average : nullptr);
     batcher.set_position(state.position);
     if (writer) truncate_metrics(metrics_path, state.step);
     progress.message("resumed from " + checkpoint->string() + " at step " + std::to_string(state.step));
-    if (average && !loaded.restored_average)
+    if (average && average->updates() == 0)
       progress.message("the checkpoint holds no moving average of the weights: it starts at step " +
                        std::to_string(state.step));
   } else if (writer) {

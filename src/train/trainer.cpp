@@ -403,6 +403,12 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
       summary.stop_reason = "reached --epochs";
       break;
     }
+    // Checked here, not only after a validation, so that a run resumed after it stopped early
+    // stops again instead of training on.
+    if (o.patience > 0 && state.evaluations_without_improvement >= o.patience) {
+      summary.stop_reason = "no better validation BLEU in " + std::to_string(o.patience) + " evaluations";
+      break;
+    }
     const double spent = o.time_limit_minutes > 0 ? shared_elapsed() : 0.0;
     if (o.time_limit_minutes > 0 && spent >= o.time_limit_minutes * 60) {
       summary.stop_reason = "reached --time-limit";
@@ -502,10 +508,6 @@ TrainSummary train(const TrainerOptions& o, std::ostream& log, Communicator& com
     if (state.step % recipe.valid_every == 0) {
       checkpoint_and_validate();
       last_checkpoint_step = state.step;
-      if (o.patience > 0 && state.evaluations_without_improvement >= o.patience) {
-        summary.stop_reason = "no better validation BLEU in " + std::to_string(o.patience) + " evaluations";
-        break;
-      }
     }
   }
   if (last_checkpoint_step != state.step) checkpoint_and_validate();

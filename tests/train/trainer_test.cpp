@@ -306,6 +306,38 @@ TEST(Trainer, MovingAverageOfTheWeightsBecomesTheModelAndResumesExactly) {
   EXPECT_EQ(testing::read_bytes(checkpoints / "latest"), "step-000000006\n");
 }
 
+// Early stopping: --patience N stops the run after N validations in a row without a better
+// score, and a run resumed after that stops at once instead of training on.
+TEST(Trainer, PatienceStopsAfterValidationsWithoutABetterScoreAndAResumedRunStaysStopped) {
+  TinyTask task(100, 0.0);
+  TrainerOptions o = task.options("model");
+  o.valid_src = task.src;
+  o.valid_tgt = task.tgt;
+  o.lr_factor = 0.0;  // the weights never change, so only the first validation is better
+  o.valid_every = 2;
+  o.max_steps = 100;
+  o.patience = 2;
+  std::ostringstream log;
+  const TrainSummary summary = train(o, log);
+  EXPECT_EQ(summary.steps, 6) << log.str();
+  EXPECT_EQ(summary.best_step, 2);
+  EXPECT_EQ(summary.stop_reason, "no better validation BLEU in 2 evaluations");
+  EXPECT_EQ(testing::read_bytes(o.model_dir / "checkpoints" / "latest"), "step-000000006\n");
+
+  TrainerOptions resumed = o;
+  resumed.resume = true;
+  std::ostringstream resumed_log;
+  const TrainSummary again = train(resumed, resumed_log);
+  EXPECT_EQ(again.steps, 6) << resumed_log.str();
+  EXPECT_EQ(again.stop_reason, summary.stop_reason);
+  EXPECT_EQ(testing::read_bytes(o.model_dir / "checkpoints" / "latest"), "step-000000006\n");
+  EXPECT_EQ(losses(o.model_dir / "metrics.jsonl").size(), 6u);
+
+  // A larger patience lets the resumed run go on, to its new limit.
+  resumed.patience = 4;
+  EXPECT_EQ(train(resumed, resumed_log).steps, 10) << resumed_log.str();
+}
+
 TEST(Trainer, RefusesToOverwriteAModelAndLeavesItIntact) {
   TinyTask task(100, 0.1);
   TrainerOptions o = task.options("model");

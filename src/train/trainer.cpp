@@ -48,8 +48,10 @@ std::vector<std::vector<int32_t>> encode_all(const text::Tokenizer& tokenizer, c
   return out;
 }
 
-// Keeps the metrics of steps up to `step` (a resumed run rewrites what followed). A last line
-// without its newline is a write that a kill or a full disk cut short: it goes too.
+// Keeps the metrics of steps up to `step` (a resumed run rewrites what followed), less the
+// records of the means of checkpoints that ended an earlier part of the run (the resumed run
+// ends with its own). A last line without its newline is a write that a kill or a full disk
+// cut short: it goes too.
 void truncate_metrics(const fs::path& path, int64_t step) {
   std::ifstream in(path);
   if (!in) return;
@@ -57,7 +59,9 @@ void truncate_metrics(const fs::path& path, int64_t step) {
   for (int64_t number = 1; std::getline(in, line); ++number) {
     if (in.eof()) break;
     try {
-      if (!line.empty() && nlohmann::json::parse(line).value("step", int64_t(0)) <= step) kept += line + "\n";
+      if (line.empty()) continue;
+      const nlohmann::json record = nlohmann::json::parse(line);
+      if (record.value("type", "") != "average" && record.value("step", int64_t(0)) <= step) kept += line + "\n";
     } catch (const nlohmann::json::exception& e) {
       throw io::FormatError(path.string() + ":" + std::to_string(number) + ": " + e.what());
     }
